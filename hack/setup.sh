@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh Debian 12 machine: system packages, NuGet restore, ReadyToRun publish to out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+for p in qemu-system-x86 containerd iproute2 ethtool util-linux kmod; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "setup: installing ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required on PATH" >&2; exit 1; }
+
+echo "setup: dotnet restore"
+dotnet restore Shim.sln --nologo -v quiet
+
+echo "setup: publishing ReadyToRun builds to out/"
+rid=linux-x64
+publish() { # project output-dir
+  dotnet publish "$1" -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+    -o "$2" --nologo -v quiet
+}
+publish src/Kataplug.Cli/Kataplug.Cli.csproj out/bin
+publish src/Kataplug.ShimHost/Kataplug.ShimHost.csproj out/bin
+for proj in plugins/*/*.csproj; do
+  [ -e "$proj" ] || continue
+  name=$(basename "$(dirname "$proj")")
+  publish "$proj" "out/plugins/$name"
+  # Plugins run as root inside the shim: the loader refuses files writable by group or others.
+  chmod -R go-w "out/plugins/$name"
+done
+echo "setup: done (out/bin/kataplug, out/bin/containerd-shim-kataplug-v2)"
