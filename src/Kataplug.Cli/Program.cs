@@ -10,6 +10,10 @@ public static class Program
     {
         var root = new RootCommand("kataplug: operator tool for the io.containerd.kataplug.v2 runtime (Kata VMs with VFIO, SR-IOV and vhost-user endpoints)");
         root.Subcommands.Add(TomlCommand.Create());
+        root.Subcommands.Add(PluginsCommand.Create());
+        root.Subcommands.Add(InventoryCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

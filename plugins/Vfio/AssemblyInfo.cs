@@ -1,0 +1,3 @@
+using Shim.Abstractions;
+
+[assembly: PluginContractVersion(PluginContract.VersionText)]

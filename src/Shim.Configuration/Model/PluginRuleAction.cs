@@ -1,0 +1,7 @@
+namespace Shim.Configuration;
+
+public enum PluginRuleAction
+{
+    Include,
+    Exclude,
+}

@@ -1,0 +1,8 @@
+namespace Shim.Configuration;
+
+/// <summary>kataplug extension: the QEMU accelerator (-accel).</summary>
+public enum QemuAccelerator
+{
+    Tcg,
+    Kvm,
+}

@@ -1,0 +1,18 @@
+namespace Shim.HostPci;
+
+/// <summary>Linux errno values that sysfs writes return (sysfs-pci.md §2).</summary>
+public enum Errno
+{
+    EPERM = 1,
+    ENOENT = 2,
+    EIO = 5,
+    EAGAIN = 11,
+    ENOMEM = 12,
+    EACCES = 13,
+    EBUSY = 16,
+    EEXIST = 17,
+    ENODEV = 19,
+    EINVAL = 22,
+    ENOSPC = 28,
+    ERANGE = 34,
+}

@@ -1,0 +1,7 @@
+namespace Shim.Topology;
+
+public enum DeviceKind
+{
+    Vfio,
+    VhostUser,
+}
