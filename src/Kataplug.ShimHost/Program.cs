@@ -1,13 +1,11 @@
 // containerd-shim-kataplug-v2: the shim binary containerd starts for runtime io.containerd.kataplug.v2.
-// The ttrpc Task service lands with its own issue; until then every action says so plainly.
+// The process contract (start / delete / serve) and the Task service live in Shim.Containerd; this binary only
+// chooses the sandbox pipeline.
+using Shim.Containerd.Process;
+
 namespace Kataplug.ShimHost;
 
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        var action = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "(none)";
-        Console.Error.WriteLine($"containerd-shim-kataplug-v2: action '{action}' is not implemented yet; the containerd Task service is not built into this version");
-        return 1;
-    }
+    public static Task<int> Main(string[] args) => ShimProgram.RunAsync(args, ShimProgram.DefaultPipeline);
 }

@@ -13,6 +13,7 @@ namespace Shim.Qmp;
 /// </summary>
 public sealed class QmpClient : IAsyncDisposable
 {
+    private static readonly TimeSpan SendStallLimit = TimeSpan.FromSeconds(10);
     private readonly Socket _socket;
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private readonly Lock _writeLock = new();
@@ -65,11 +66,15 @@ public sealed class QmpClient : IAsyncDisposable
             throw new QmpConnectionLostException(socketPath, $"connect failed ({e.SocketErrorCode})", e, neverConnected: true);
         }
 
+        // A peer that stops reading must not block a caller forever in send(): after this the connection is declared lost.
+        socket.SendTimeout = (int)SendStallLimit.TotalMilliseconds;
+        var started = System.Diagnostics.Stopwatch.StartNew();
         client.StartReader();
         try
         {
             client.Greeting = await client._greeting.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            await client.ExecuteAsync("qmp_capabilities", null, timeout, cancellationToken).ConfigureAwait(false);
+            var left = timeout - started.Elapsed;
+            await client.ExecuteAsync("qmp_capabilities", null, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch (TimeoutException)
@@ -97,9 +102,9 @@ public sealed class QmpClient : IAsyncDisposable
         var pending = new Pending(command);
         _pending[id] = pending;
         // The reader may have failed between the check and the insert: never leave a call nobody will complete.
-        if (_failure is { } lost && _pending.TryRemove(id, out _)) throw lost;
+        if (_failure is { } lost && _pending.TryRemove(id, out _)) throw Fresh(lost);
 
-        var payload = Serialize(command, arguments, id);
+        var payload = QmpWire.Command(command, arguments, id);
         try
         {
             Write(payload);
@@ -123,7 +128,7 @@ public sealed class QmpClient : IAsyncDisposable
         var sub = new QmpSubscription(this, filter);
         lock (_subscribersLock)
         {
-            if (_failure is { } lost) sub.Fail(lost);
+            if (_failure is { } lost) sub.Fail(Fresh(lost));
             else _subscribers = [.. _subscribers, sub];
         }
         return sub;
@@ -148,8 +153,13 @@ public sealed class QmpClient : IAsyncDisposable
 
     private void ThrowIfClosed()
     {
-        if (_failure is { } lost) throw lost;
+        if (_failure is { } lost) throw Fresh(lost);
     }
+
+    /// <summary>A new instance per caller, so concurrent rethrows do not share (and scramble) one stack trace.</summary>
+    private Exception Fresh(Exception failure) => failure is QmpConnectionLostException c
+        ? new QmpConnectionLostException(SocketPath, c.Reason, c.InnerException ?? c)
+        : failure;
 
     private void Write(byte[] payload)
     {
@@ -167,30 +177,9 @@ public sealed class QmpClient : IAsyncDisposable
             {
                 var lost = new QmpConnectionLostException(SocketPath, $"write failed ({e.Message})", e);
                 Fail(lost);
-                throw _failure ?? lost;
+                throw Fresh(_failure ?? lost);
             }
         }
-    }
-
-    private static byte[] Serialize(string command, JsonObject? arguments, long id)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("execute"u8, command);
-            if (arguments is not null)
-            {
-                w.WritePropertyName("arguments"u8);
-                arguments.WriteTo(w);
-            }
-            w.WriteNumber("id"u8, id);
-            w.WriteEndObject();
-        }
-        var bytes = new byte[buffer.WrittenCount + 1];
-        buffer.WrittenSpan.CopyTo(bytes);
-        bytes[^1] = (byte)'\n';
-        return bytes;
     }
 
     private void StartReader()
@@ -275,7 +264,7 @@ public sealed class QmpClient : IAsyncDisposable
         }
         if (message.TryGetPropertyValue("QMP", out var qmp))
         {
-            _greeting.TrySetResult(ParseGreeting(qmp as JsonObject));
+            _greeting.TrySetResult(QmpWire.Greeting(qmp as JsonObject));
             return;
         }
         if (!message.TryGetPropertyValue("id", out var idNode) || idNode is not JsonValue idValue
@@ -303,16 +292,7 @@ public sealed class QmpClient : IAsyncDisposable
         var subs = _subscribers;
         var handlers = EventReceived;
         if (subs.Length == 0 && handlers is null) return;
-        var data = message["data"] as JsonObject;
-        if (data is not null) message.Remove("data");
-        var ts = DateTimeOffset.UnixEpoch;
-        if (message["timestamp"] is JsonObject t)
-        {
-            var sec = t["seconds"]?.GetValue<long>() ?? 0;
-            var usec = t["microseconds"]?.GetValue<long>() ?? 0;
-            ts = DateTimeOffset.FromUnixTimeSeconds(sec).AddTicks(usec * 10);
-        }
-        var evt = new QmpEvent(name, data, ts);
+        var evt = QmpWire.Event(message, name);
         foreach (var s in subs) s.Offer(evt);
         if (handlers is null) return;
         foreach (var h in handlers.GetInvocationList().Cast<Action<QmpEvent>>())
@@ -320,19 +300,6 @@ public sealed class QmpClient : IAsyncDisposable
             try { h(evt); }
             catch (Exception) { /* A broken observer must not stop the reader loop. */ }
         }
-    }
-
-    private static QmpGreeting ParseGreeting(JsonObject? qmp)
-    {
-        var v = qmp?["version"] as JsonObject;
-        var q = v?["qemu"] as JsonObject;
-        var version = new QemuVersion(
-            q?["major"]?.GetValue<int>() ?? 0,
-            q?["minor"]?.GetValue<int>() ?? 0,
-            q?["micro"]?.GetValue<int>() ?? 0,
-            v?["package"]?.GetValue<string>() ?? "");
-        var caps = (qmp?["capabilities"] as JsonArray)?.Select(c => c?.GetValue<string>() ?? "").ToArray() ?? [];
-        return new QmpGreeting(version, caps);
     }
 
     private void Fail(Exception reason)
@@ -348,9 +315,9 @@ public sealed class QmpClient : IAsyncDisposable
         _greeting.TrySetException(reason);
         foreach (var id in _pending.Keys)
         {
-            if (_pending.TryRemove(id, out var p)) p.Reply.TrySetException(reason);
+            if (_pending.TryRemove(id, out var p)) p.Reply.TrySetException(Fresh(reason));
         }
-        foreach (var s in subs) s.Fail(reason);
+        foreach (var s in subs) s.Fail(Fresh(reason));
         _closed.TrySetResult(reason);
     }
 

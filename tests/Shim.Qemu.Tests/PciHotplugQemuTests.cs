@@ -149,6 +149,24 @@ public sealed class PciHotplugQemuTests
     }
 
     [Fact]
+    public async Task Concurrent_adds_get_distinct_ports_and_a_contested_port_goes_to_one_caller()
+    {
+        await using var vm = await StartAsync();
+        using var hp = new PciHotplug(vm.Qmp, Topology());
+        var ports = new[] { "rp0", "rp1", "dp0", "dp1" };
+        var results = await Task.WhenAll(ports.Select((p, i) => hp.AddAsync(QemuDevice.Pci("pci-testdev", $"c{i}", p), T, CancellationToken.None)));
+        results.Select(r => r.GuestPath.ToString()).ShouldBe(["01/00", "02/00", "03/00/00/00", "03/00/01/00"]);
+
+        await hp.RemoveAsync("c0", TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        await vm.Qmp.ExecuteAsync("system_reset", null, T, CancellationToken.None);
+        (await hp.WaitForUnplugAsync("c0", T, CancellationToken.None)).ShouldBeTrue();
+        var contested = Enumerable.Range(0, 4).Select(i => hp.AddAsync(QemuDevice.Pci("pci-testdev", $"x{i}", "rp0"), T, CancellationToken.None)).ToArray();
+        await Task.WhenAll(contested.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        contested.Count(t => t.IsCompletedSuccessfully).ShouldBe(1);
+        contested.Where(t => t.IsFaulted).ShouldAllBe(t => t.Exception!.InnerException is QemuHotplugException);
+    }
+
+    [Fact]
     public async Task Removing_an_unknown_device_reports_not_present()
     {
         await using var vm = await StartAsync();

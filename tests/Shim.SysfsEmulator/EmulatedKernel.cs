@@ -291,15 +291,24 @@ public sealed class EmulatedKernel
         TreeLayout.Link(Path.Combine(real, "iommu_group"), dir);
     }
 
-    /// <summary>Lowest free group number, as the kernel's IDA hands them out (sysfs-pci.md §8).</summary>
+    /// <summary>
+    /// Lowest free group number, as the kernel's IDA hands them out (sysfs-pci.md §8). A hint file in the state
+    /// directory (the lowest number that may be free) keeps this O(1) for trees with thousands of groups.
+    /// </summary>
     public int NextGroup()
     {
-        var used = Directory.Exists(Layout.IommuGroups)
-            ? Directory.EnumerateDirectories(Layout.IommuGroups).Select(d => int.TryParse(Path.GetFileName(d), out var n) ? n : -1).ToHashSet()
-            : new HashSet<int>();
-        int next = 0;
-        while (used.Contains(next)) next++;
+        var hintPath = Path.Combine(Layout.State, "group-hint");
+        int next = File.Exists(hintPath) && int.TryParse(File.ReadAllText(hintPath), NumberStyles.None, CultureInfo.InvariantCulture, out var h) ? h : 0;
+        while (Directory.Exists(Layout.Group(next))) next++;
+        File.WriteAllText(hintPath, (next + 1).ToString(CultureInfo.InvariantCulture));
         return next;
+    }
+
+    private void FreeGroup(int group)
+    {
+        var hintPath = Path.Combine(Layout.State, "group-hint");
+        if (!File.Exists(hintPath) || int.Parse(File.ReadAllText(hintPath), CultureInfo.InvariantCulture) > group)
+            File.WriteAllText(hintPath, group.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Hot removal: unbind, leave the group (deleting it when empty) and drop every link.</summary>
@@ -314,6 +323,7 @@ public sealed class EmulatedKernel
             {
                 Directory.Delete(dir, recursive: true);
                 File.Delete(Layout.VfioNode(group));
+                FreeGroup(group);
             }
         }
         TreeLayout.RemoveLink(Path.Combine(Layout.BusDevices, bdf));

@@ -74,6 +74,9 @@ public class HostileInputTests
         var doc = Doc($"{key} = 1\n\"{key}q\" = 2");
         ((TomlValue)doc[key]).Value.ShouldBe(1L);
         doc.KeyPosition(key + "q").ShouldBe(new TomlPosition(2, 1));
+        var error = Rejects($"{key} = 1\n{key} = 2");
+        error.Problem.ShouldStartWith("key " + key[..64] + "... defined twice (first at 1:1");
+        error.Problem.Length.ShouldBeLessThan(200);
     }
 
     [Fact]

@@ -10,9 +10,11 @@ public class HostFactTests
     public void Group_not_viable_is_reported_with_the_reason_and_the_fix()
     {
         var nic = Fixtures.Nic();
-        var facts = HostFactsSnapshot.ViableFor([nic]) is var f
-            ? f with { Groups = new Dictionary<int, IommuGroupFacts> { [84] = f.Groups[84] with { NotViableReason = "0000:84:01.1 is held by another VM", Fix = "stop the other VM" } } }
-            : null!;
+        var viable = HostFactsSnapshot.ViableFor([nic]);
+        var facts = viable with
+        {
+            Groups = new Dictionary<int, IommuGroupFacts> { [84] = viable.Groups[84] with { NotViableReason = "0000:84:01.1 is held by another VM", Fix = "stop the other VM" } },
+        };
 
         var p = TopologyPlanner.Plan(Settings, [nic], facts).Problems.ShouldHaveSingleItem();
 
@@ -25,8 +27,7 @@ public class HostFactTests
     public void A_group_member_left_on_its_host_driver_is_reported_by_name()
     {
         var gpuWithoutAudio = DeviceRequest.Vfio("vfio", "gpu0", PlugMode.Auto, Fixtures.Gpu().Functions[0]);
-        var facts = HostFactsSnapshot.ViableFor([Fixtures.Gpu()]) with { };
-        facts = facts with
+        var facts = HostFactsSnapshot.ViableFor([Fixtures.Gpu()]) with
         {
             Groups = new Dictionary<int, IommuGroupFacts>
             {

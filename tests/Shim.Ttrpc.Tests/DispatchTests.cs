@@ -227,6 +227,21 @@ public sealed class DispatchTests
     }
 
     [Fact]
+    public async Task A_reply_over_4_MiB_is_replaced_by_resource_exhausted_and_the_connection_kept()
+    {
+        await using var harness = new ServerHarness().WithEcho()
+            .Handle(Echo.Service, "Huge", StringValue.Parser, (_, _) => Task.FromResult(new StringValue { Value = new string('x', TtrpcLimits.MaxDataLength) }))
+            .Start();
+        await using var client = await harness.ConnectClientAsync();
+
+        var ex = await Should.ThrowAsync<TtrpcException>(() => Echo.CallAsync(client, "Huge", ""));
+
+        ex.Code.ShouldBe(StatusCode.ResourceExhausted);
+        ex.StatusMessage.ShouldStartWith("message length ");
+        (await Echo.CallAsync(client, "Echo", "next")).Value.ShouldBe("next");
+    }
+
+    [Fact]
     public void Registering_a_method_twice_is_refused()
     {
         var server = new TtrpcServer();

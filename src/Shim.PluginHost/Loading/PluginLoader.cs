@@ -60,6 +60,16 @@ public sealed class PluginLoader
         var canonicalAssembly = RealPath.Resolve(assemblyPath)!;
 
         var context = new PluginLoadContext(dirName, canonicalAssembly, canonicalDir, _options.Collectible);
+        var (plugin, entry) = LoadInto(context, dirName, dir, canonicalAssembly);
+        // A refused plugin's assemblies are dropped when the context can be unloaded.
+        if (plugin is null && _options.Collectible) context.Unload();
+        return (plugin, entry);
+    }
+
+    private static (LoadedPlugin? Plugin, PluginCatalogEntry Entry) LoadInto(PluginLoadContext context, string dirName, string dir, string canonicalAssembly)
+    {
+        PluginCatalogEntry Refuse(PluginRefusal why, string reason, string? assembly = null, string? contract = null) =>
+            PluginCatalogEntry.Refused(dirName, dir, why, reason, assembly, contract);
         Assembly assembly;
         try
         {

@@ -101,7 +101,7 @@ internal ref partial struct TomlDocumentParser
                     return false;
                 lastWasDigit = false;
             }
-            else if (DigitValue(b) is var d && d >= 0 && d < radix)
+            else if (HexValue(b) is var d && d >= 0 && d < radix)
                 lastWasDigit = true;
             else
                 break;
@@ -109,8 +109,6 @@ internal ref partial struct TomlDocumentParser
         }
         return i > begin && lastWasDigit;
     }
-
-    private static int DigitValue(byte b) => HexValue(b);
 
     private TomlValue ParseDecimalInteger(ReadOnlySpan<byte> token, int start, bool negative)
     {
@@ -143,7 +141,7 @@ internal ref partial struct TomlDocumentParser
                 continue;
             if (value > (ulong)long.MaxValue >> shift)
                 throw Error(start, $"integer {Text(token)} is out of range for a 64-bit integer");
-            value = (value << shift) | (uint)DigitValue(token[k]);
+            value = (value << shift) | (uint)HexValue(token[k]);
         }
         if (value > long.MaxValue)
             throw Error(start, $"integer {Text(token)} is out of range for a 64-bit integer");

@@ -13,9 +13,7 @@ internal ref partial struct TomlDocumentParser
 
     private static readonly SearchValues<byte> BasicStop = SearchValues.Create(Encoding.ASCII.GetBytes(Controls + "\"\\"));
     private static readonly SearchValues<byte> LiteralStop = SearchValues.Create(Encoding.ASCII.GetBytes(Controls + "'"));
-    // Multi-line forms stop at every control too; '\n' and "\r\n" are then accepted by the loop.
-    private static readonly SearchValues<byte> MultilineBasicStop = BasicStop;
-    private static readonly SearchValues<byte> MultilineLiteralStop = LiteralStop;
+    // The multi-line forms use the same stops; their loops then accept '\n' and "\r\n".
 
     /// <summary>"..." with escapes, on one line. The cursor is on the opening quote.</summary>
     private string ParseBasicString()
@@ -82,7 +80,7 @@ internal ref partial struct TomlDocumentParser
         _scratchLength = 0;
         while (true)
         {
-            var i = _src[_pos..].IndexOfAny(MultilineBasicStop);
+            var i = _src[_pos..].IndexOfAny(BasicStop);
             if (i < 0)
                 throw Error(open, "unterminated multi-line string: expected '\"\"\"' before end of file");
             Append(_src.Slice(_pos, i));
@@ -116,7 +114,7 @@ internal ref partial struct TomlDocumentParser
         _scratchLength = 0;
         while (true)
         {
-            var i = _src[_pos..].IndexOfAny(MultilineLiteralStop);
+            var i = _src[_pos..].IndexOfAny(LiteralStop);
             if (i < 0)
                 throw Error(open, "unterminated multi-line literal string: expected \"'''\" before end of file");
             Append(_src.Slice(_pos, i));

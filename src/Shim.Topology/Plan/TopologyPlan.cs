@@ -24,13 +24,3 @@ public sealed record TopologyPlan(
     /// <summary>The QEMU argv fragment: <c>-device X</c> pairs (machine options are the launcher's to merge).</summary>
     public IReadOnlyList<string> ToQemuArguments() => DeviceArguments.SelectMany(a => new[] { "-device", a }).ToArray();
 }
-
-/// <summary>Either a plan or a report with every problem; never both.</summary>
-public sealed record PlanOutcome(TopologyPlan? Plan, PlanReport? Report)
-{
-    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
-    public bool Succeeded => Plan is not null;
-
-    [System.Text.Json.Serialization.JsonIgnore]
-    public IReadOnlyList<PlanProblem> Problems => Report?.Problems ?? [];
-}

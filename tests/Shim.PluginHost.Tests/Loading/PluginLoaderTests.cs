@@ -37,6 +37,18 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Collectible_loading_puts_each_plugin_in_an_unloadable_context()
+    {
+        _dir.Add("GoodPlugin");
+        _dir.Add("IncompatiblePlugin");
+
+        var catalog = new PluginLoader(new PluginLoaderOptions(_dir.Root) { Collectible = true }).LoadAll();
+
+        catalog.Loaded["good"].LoadContext.IsCollectible.ShouldBeTrue();
+        catalog.Refused.ShouldHaveSingleItem().DirectoryName.ShouldBe("IncompatiblePlugin");
+    }
+
+    [Fact]
     public void A_file_that_is_not_an_assembly_is_refused_by_name_and_the_others_still_load()
     {
         _dir.Add("GoodPlugin");

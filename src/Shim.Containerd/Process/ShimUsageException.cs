@@ -1,0 +1,4 @@
+namespace Shim.Containerd.Process;
+
+/// <summary>The command line is not what containerd sends; the message names the flag.</summary>
+public sealed class ShimUsageException(string message) : Exception(message);
