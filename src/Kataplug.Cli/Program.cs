@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(InventoryCommand.Create());
         root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

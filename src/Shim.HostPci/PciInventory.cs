@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.Enumeration;
 
 namespace Shim.HostPci;
 
@@ -62,100 +61,65 @@ public static class PciInventory
         return new IommuGroup(group, members);
     }
 
-    [Flags]
-    private enum Entries
-    {
-        None = 0, Driver = 1, Override = 2, Group = 4, PhysFn = 8, TotalVfs = 16, NumVfs = 32, Net = 64, Config = 128,
-    }
-
     private static PciFunction? ReadFunction(SysfsRoot root, PciAddress address, BlockDeviceMap blocks, ConcurrentQueue<string>? warnings)
     {
         var link = root.Device(address);
-        var real = root.ResolveLinkLexically(link, SysfsReader.ReadLink(link)) ?? (Directory.Exists(link) && !IsLink(link) ? link : null);
-        if (real is null || !Directory.Exists(real))
+        var real = root.ResolveLinkLexically(link, SysfsReader.ReadLink(link)) ?? (Directory.Exists(link) ? link : null);
+        if (real is null || !root.Contains(real))
         {
             warnings?.Enqueue($"ignored {link}: missing or resolves outside {root.Path}");
             return null;
         }
-        var present = Entries.None;
-        long configSize = 0;
-        List<(int Index, string Path)>? virtfns = null;
-        var enumeration = new FileSystemEnumerable<string?>(real, (ref FileSystemEntry e) =>
+        // Absent optional entries (physfn, sriov_*, net/) cost one failed system call each, never an exception.
+        var vendor = SysfsReader.ReadHex(real + "/vendor");
+        if (vendor is null)
         {
-            var n = e.FileName;
-            switch (n)
-            {
-                case "driver": present |= Entries.Driver; break;
-                case "driver_override": present |= Entries.Override; break;
-                case "iommu_group": present |= Entries.Group; break;
-                case "physfn": present |= Entries.PhysFn; break;
-                case "sriov_totalvfs": present |= Entries.TotalVfs; break;
-                case "sriov_numvfs": present |= Entries.NumVfs; break;
-                case "net": present |= Entries.Net; break;
-                case "config": present |= Entries.Config; configSize = e.Length; break;
-                default:
-                    if (n.StartsWith("virtfn", StringComparison.Ordinal) && int.TryParse(n[6..], out var index))
-                        (virtfns ??= new()).Add((index, e.ToFullPath()));
-                    break;
-            }
+            warnings?.Enqueue($"ignored {link}: no readable vendor attribute");
             return null;
-        }, new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, ReturnSpecialDirectories = false });
-        foreach (var _ in enumeration) { }
-
-        string? driver = (present & Entries.Driver) != 0 ? SysfsReader.LinkBasename(Path.Combine(real, "driver")) : null;
+        }
+        string? driver = SysfsReader.LinkBasename(real + "/driver");
         if (driver is not null && !SysfsName.IsValid(driver)) driver = null;
-        string? overrideValue = null;
-        if ((present & Entries.Override) != 0)
-        {
-            var text = SysfsReader.ReadAttribute(Path.Combine(real, "driver_override"));
-            overrideValue = text is null or "(null)" or "" ? null : text;
-        }
-        int? group = null;
-        if ((present & Entries.Group) != 0 && SysfsName.TryParseGroup(SysfsReader.LinkBasename(Path.Combine(real, "iommu_group")), out var g))
-            group = g;
-        PciAddress? physfn = null;
-        if ((present & Entries.PhysFn) != 0 && PciAddress.TryParse(SysfsReader.LinkBasename(Path.Combine(real, "physfn")), out var pf))
-            physfn = pf;
-        var vfs = new List<PciAddress>();
-        if (virtfns is not null)
-        {
-            virtfns.Sort((x, y) => x.Index.CompareTo(y.Index));
-            foreach (var (_, path) in virtfns)
-                if (PciAddress.TryParse(SysfsReader.LinkBasename(path), out var vf)) vfs.Add(vf);
-        }
-        var nets = (present & Entries.Net) != 0 ? ReadNet(Path.Combine(real, "net")) : Array.Empty<NetInterface>();
+        var overrideText = SysfsReader.ReadAttribute(real + "/driver_override");
+        int? group = SysfsName.TryParseGroup(SysfsReader.LinkBasename(real + "/iommu_group"), out var g) ? g : null;
+        PciAddress? physfn = PciAddress.TryParse(SysfsReader.LinkBasename(real + "/physfn"), out var pf) ? pf : null;
+        int? totalVfs = physfn is null ? SysfsReader.ReadDecimal(real + "/sriov_totalvfs") : null;
+        int? numVfs = totalVfs is null ? null : SysfsReader.ReadDecimal(real + "/sriov_numvfs");
+        var vfs = new List<PciAddress>(numVfs ?? 0);
+        for (int i = 0; i < (numVfs ?? 0); i++)
+            if (PciAddress.TryParse(SysfsReader.LinkBasename(real + "/virtfn" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var vf))
+                vfs.Add(vf);
+        var nets = ReadNet(real + "/net");
         return new PciFunction(
             address,
-            (ushort)(SysfsReader.ReadHex(Path.Combine(real, "vendor")) ?? 0xffff),
-            (ushort)(SysfsReader.ReadHex(Path.Combine(real, "device")) ?? 0xffff),
-            new PciClassCode(SysfsReader.ReadHex(Path.Combine(real, "class")) ?? 0xffffff),
+            (ushort)vendor.Value,
+            (ushort)(SysfsReader.ReadHex(real + "/device") ?? 0xffff),
+            new PciClassCode(SysfsReader.ReadHex(real + "/class") ?? 0xffffff),
             driver,
-            overrideValue,
-            IsPcie: configSize > 256,
+            overrideText is null or "(null)" or "" ? null : overrideText,
+            IsPcie: SysfsReader.FileSize(real + "/config") > 256,
             group,
             physfn,
             vfs,
-            (present & Entries.TotalVfs) != 0 ? SysfsReader.ReadDecimal(Path.Combine(real, "sriov_totalvfs")) : null,
-            (present & Entries.NumVfs) != 0 ? SysfsReader.ReadDecimal(Path.Combine(real, "sriov_numvfs")) : null,
+            totalVfs,
+            numVfs,
             nets,
             blocks.For(address),
             real);
     }
 
-    private static bool IsLink(string path) => SysfsReader.ReadLink(path) is not null;
-
     private static IReadOnlyList<NetInterface> ReadNet(string netDir)
     {
-        var list = new List<NetInterface>();
-        foreach (var dir in Directory.EnumerateFileSystemEntries(netDir))
+        var names = SysfsReader.ListDirectory(netDir);
+        if (names.Count == 0) return Array.Empty<NetInterface>();
+        var list = new List<NetInterface>(names.Count);
+        foreach (var name in names)
         {
-            var name = Path.GetFileName(dir);
             if (!SysfsName.IsValid(name)) continue;
-            var flags = SysfsReader.ReadHex(Path.Combine(dir, "flags"));
-            var oper = SysfsReader.ReadAttribute(Path.Combine(dir, "operstate"));
-            // IFF_UP (0x1) is the administrative state; operstate "up" covers trees without a flags file.
-            bool up = (flags is { } f && (f & 1) != 0) || oper == "up";
-            list.Add(new NetInterface(name, up, oper));
+            var dir = netDir + "/" + name;
+            // IFF_UP (0x1) is the administrative state; operstate is read only when flags is missing.
+            var flags = SysfsReader.ReadHex(dir + "/flags");
+            bool up = flags is { } f ? (f & 1) != 0 : SysfsReader.ReadAttribute(dir + "/operstate") == "up";
+            list.Add(new NetInterface(name, up));
         }
         list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return list;

@@ -46,6 +46,11 @@ public sealed class QemuProcess : IAsyncDisposable
     public static async Task<QemuProcess> StartAsync(QemuLaunchSpec spec, TimeSpan startTimeout, CancellationToken cancellationToken)
     {
         var args = QemuCommandLine.Build(spec);
+        var socketDir = Path.GetDirectoryName(Path.GetFullPath(spec.QmpSocketPath));
+        if (socketDir is null || !Directory.Exists(socketDir))
+        {
+            throw new QemuConfigurationException($"Directory '{socketDir}' of QMP socket '{spec.QmpSocketPath}' does not exist; create the sandbox runtime directory first.");
+        }
         // A leftover socket file from an earlier (failed) QEMU would be connected to and refused.
         File.Delete(spec.QmpSocketPath);
         if (spec.SerialSocketPath is not null) File.Delete(spec.SerialSocketPath);

@@ -20,7 +20,7 @@ public class InventoryTests
         pf.SriovTotalVfs.ShouldBe(8);
         pf.SriovNumVfs.ShouldBe(2);
         pf.VirtFns.Select(v => v.ToString()).ShouldBe(["0000:3b:02.0", "0000:3b:02.1"]);
-        pf.NetInterfaces.ShouldBe([new NetInterface("ens1f0", true, "up")]);
+        pf.NetInterfaces.ShouldBe([new NetInterface("ens1f0", true)]);
         pf.IsVirtualFunction.ShouldBeFalse();
 
         var vf = inv.Functions[PciAddress.Parse("0000:3b:02.1")];

@@ -20,9 +20,10 @@ public class ZzPerfProbe(ITestOutputHelper output)
         var sys = new SysfsRoot(root);
         for (int i = 0; i < 3; i++)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             var inv = PciInventory.Read(sys);
-            output.WriteLine($"read {inv.Functions.Count} in {sw.ElapsedMilliseconds} ms");
+            output.WriteLine($"read {inv.Functions.Count} in {sw.ElapsedMilliseconds} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds} ms cpu");
         }
         var s2 = Stopwatch.StartNew();
         HostFactsReader.Read(sys);

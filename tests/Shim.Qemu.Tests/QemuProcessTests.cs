@@ -76,6 +76,15 @@ public sealed class QemuProcessTests
     }
 
     [Fact]
+    public async Task Missing_socket_directory_is_refused_before_launch()
+    {
+        using var dir = new TempDir();
+        var spec = TestVm.Spec(dir) with { QmpSocketPath = dir.File("nope/qmp.sock") };
+        var ex = await Should.ThrowAsync<QemuConfigurationException>(() => QemuProcess.StartAsync(spec, T, CancellationToken.None));
+        ex.Message.ShouldContain(dir.File("nope"));
+    }
+
+    [Fact]
     public async Task Stale_socket_file_is_replaced()
     {
         using var dir = new TempDir();

@@ -17,14 +17,8 @@ public static class ConfigCheck
         TextWriter output,
         TextWriter error)
     {
-        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
         var argumentProblems = new List<string>();
-        foreach (var argument in annotationArguments)
-        {
-            var eq = argument.IndexOf('=');
-            if (eq <= 0) argumentProblems.Add($"--annotation {argument}: expected KEY=VALUE, e.g. io.katacontainers.config.hypervisor.pcie_root_port=4");
-            else if (!annotations.TryAdd(argument[..eq], argument[(eq + 1)..])) argumentProblems.Add($"--annotation {argument}: {argument[..eq]} is given twice");
-        }
+        var annotations = AnnotationArguments.Parse(annotationArguments, argumentProblems);
         if (argumentProblems.Count > 0)
         {
             foreach (var p in argumentProblems) error.WriteLine(p);

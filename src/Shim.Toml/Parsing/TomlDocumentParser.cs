@@ -3,7 +3,8 @@ using System.Buffers;
 namespace Shim.Toml.Parsing;
 
 /// <summary>Single-pass TOML 1.0.0 parser over UTF-8 bytes that are already known to be valid UTF-8.
-/// Expressions, keys and the table redefinition rules live here; values are in the other partial files.</summary>
+/// This file: the document loop, whitespace/comments/newlines and keys. Tables: where key/values and headers
+/// land (redefinition rules). Values, Strings, Numbers, DateTimes: the value grammar. Diagnostics: messages.</summary>
 internal ref partial struct TomlDocumentParser
 {
     /// <summary>Deepest nesting of tables and arrays accepted, against hostile input.</summary>

@@ -1,0 +1,26 @@
+using Shim.HostPci;
+using Shim.Topology;
+
+namespace Shim.Sandbox.Preflight;
+
+/// <summary>The host facts the planner needs: IOMMU, vfio-pci, and the viability of every group a request touches.</summary>
+internal static class HostFactsMapping
+{
+    public static HostFactsSnapshot Snapshot(HostInventory inventory, IEnumerable<DeviceRequest> requests, bool allowHostDevices)
+    {
+        var groups = new Dictionary<int, IommuGroupFacts>();
+        foreach (var number in requests.SelectMany(r => r.Functions).Select(f => f.IommuGroup).Where(g => g >= 0).Distinct())
+        {
+            if (inventory.Group(number) is not { } group) continue;
+            var verdict = GroupViability.Check(inventory.Facts, group, allowHostDevices);
+            // Host-wide facts are reported once by the planner; keep only the group's own reasons here.
+            var own = verdict.Problems.Where(p => !p.StartsWith("the IOMMU is off", StringComparison.Ordinal)
+                                                  && !p.StartsWith("vfio-pci is neither", StringComparison.Ordinal)).ToArray();
+            groups[number] = new IommuGroupFacts(
+                number,
+                group.Members.Select(m => new GroupMember(m.Address.ToString(), m.Class.Value, m.Driver)).ToArray(),
+                own.Length == 0 ? null : string.Join("; ", own));
+        }
+        return new HostFactsSnapshot(inventory.Facts.IommuEnabled, inventory.Facts.VfioPciAvailable, groups);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text;
+using Shim.Containerd.Process;
+
+namespace Shim.Containerd.Tests;
+
+/// <summary>
+/// A private containerd 1.6 (containerd-shim-v2.md §16) with containerd-shim-kataplug-v2 on its PATH: root,
+/// state, sockets and shim sockets all under one short temp directory, CRI disabled, debug level (so start gets
+/// -debug). Reusable: share it with <c>IClassFixture&lt;ContainerdFixture&gt;</c> and drive it with <see cref="CtrAsync"/>.
+/// Fails loudly when containerd or ctr is missing. Dispose kills containerd and every leftover shim by pid.
+/// </summary>
+public sealed class ContainerdFixture : IAsyncLifetime
+{
+    public const string Runtime = "io.containerd.kataplug.v2";
+    public const string Namespace = "test";
+
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(20);
+    private readonly StringBuilder log = new();
+    private System.Diagnostics.Process? containerd;
+
+    /// <summary>The temp root (short, so socket paths stay under the unix limit).</summary>
+    public string Directory { get; private set; } = "";
+
+    public string GrpcAddress => Path.Combine(Directory, "c.sock");
+    public string TtrpcAddress => Path.Combine(Directory, "c.sock.ttrpc");
+    public string StateDirectory => Path.Combine(Directory, "state");
+    public string SocketDirectory => Path.Combine(Directory, "s");
+    public string BinDirectory => Path.Combine(Directory, "bin");
+    public string FifoDirectory => Path.Combine(Directory, "fifo");
+
+    /// <summary>An empty directory usable as <c>ctr run --rootfs</c> (no image needed).</summary>
+    public string RootfsDirectory => Path.Combine(Directory, "rootfs");
+
+    /// <summary>A valid kataplug configuration, for <c>--runtime-config-path</c>.</summary>
+    public string ConfigFile => Path.Combine(Directory, "kataplug.toml");
+
+    public string CtrBinary { get; private set; } = "";
+
+    /// <summary>containerd's stdout+stderr so far (it includes the shim's log fifo lines).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    /// <summary>The bundle directory containerd creates for <paramref name="id"/>.</summary>
+    public string Bundle(string id) => Path.Combine(StateDirectory, "io.containerd.runtime.v2.task", Namespace, id);
+
+    /// <summary>The socket path the shim daemon of <paramref name="id"/> listens on.</summary>
+    public string ShimSocket(string id) => ShimSocketAddress.SocketPath(SocketDirectory, GrpcAddress, Namespace, id);
+
+    public async Task InitializeAsync()
+    {
+        var binary = FindOnPath("containerd")
+            ?? throw new InvalidOperationException("containerd is not installed (apt-get install containerd); the Containerd test tier needs it");
+        CtrBinary = FindOnPath("ctr") ?? throw new InvalidOperationException("ctr is not installed (it ships with containerd)");
+        Directory = System.IO.Directory.CreateTempSubdirectory("kpc-").FullName;
+        foreach (var dir in new[] { BinDirectory, RootfsDirectory, SocketDirectory, FifoDirectory })
+        {
+            System.IO.Directory.CreateDirectory(dir);
+        }
+        // A wrapper rather than a symlink: the apphost finds its managed dll next to its real path.
+        var wrapper = Path.Combine(BinDirectory, ShimBinary.FileName);
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec '{ShimBinary.Path}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.Copy(ShimBinary.SampleConfiguration, ConfigFile);
+
+        var config = Path.Combine(Directory, "config.toml");
+        await File.WriteAllTextAsync(config, $"""
+            version = 2
+            root = "{Directory}/root"
+            state = "{StateDirectory}"
+            disabled_plugins = ["io.containerd.grpc.v1.cri"]
+            [grpc]
+              address = "{GrpcAddress}"
+            [ttrpc]
+              address = "{TtrpcAddress}"
+            [debug]
+              level = "debug"
+            """);
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var info = new ProcessStartInfo(binary, ["--config", config])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        info.Environment["PATH"] = $"{BinDirectory}:{Environment.GetEnvironmentVariable("PATH")}";
+        info.Environment[ShimSocketAddress.DirectoryEnvironmentVariable] = SocketDirectory;
+        containerd = new System.Diagnostics.Process { StartInfo = info, EnableRaisingEvents = true };
+        containerd.ErrorDataReceived += (_, e) =>
+        {
+            Append(e.Data);
+            if (e.Data?.Contains("containerd successfully booted", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        containerd.OutputDataReceived += (_, e) => Append(e.Data);
+        containerd.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"containerd exited early: {Log}"));
+        containerd.Start();
+        containerd.BeginErrorReadLine();
+        containerd.BeginOutputReadLine();
+        await ready.Task.WaitAsync(StartPatience);
+    }
+
+    /// <summary>Runs <c>ctr --address &lt;ours&gt; -n test &lt;args&gt;</c>.</summary>
+    public Task<ProcessResult> CtrAsync(params string[] args) => CtrAsync(TimeSpan.FromSeconds(60), args);
+
+    public Task<ProcessResult> CtrAsync(TimeSpan timeout, params string[] args) =>
+        ProcessRunner.RunAsync(CtrBinary, ["--address", GrpcAddress, "-n", Namespace, .. args], timeout);
+
+    /// <summary><c>ctr run --rootfs</c> with our runtime and configuration; <paramref name="extra"/> go before the rootfs argument.</summary>
+    public Task<ProcessResult> RunAsync(string id, params string[] extra) =>
+        CtrAsync(["run", "--fifo-dir", FifoDirectory, "--runtime", Runtime, "--runtime-config-path", ConfigFile, .. extra,
+            "--rootfs", RootfsDirectory, id, "/bin/true"]);
+
+    /// <summary>Live shim daemons serving <paramref name="id"/>.</summary>
+    public IReadOnlyList<int> ShimDaemonPids(string id) => ProcessTable.PidsWhoseCommandLineContains(ShimSocket(id));
+
+    /// <summary>Starts <c>ctr events</c> (stdout lines: topic + decoded event). Kill it by pid when done.</summary>
+    public System.Diagnostics.Process StartCtrEvents()
+    {
+        var events = new System.Diagnostics.Process
+        {
+            StartInfo = new ProcessStartInfo(CtrBinary, ["--address", GrpcAddress, "events"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            },
+        };
+        events.Start();
+        return events;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (containerd is not null)
+        {
+            try
+            {
+                if (!containerd.HasExited)
+                {
+                    containerd.Kill();
+                    await containerd.WaitForExitAsync().WaitAsync(StartPatience);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            containerd.Dispose();
+        }
+        // Shim daemons are detached (new session): kill leftovers of this instance only, by pid.
+        foreach (var pid in ProcessTable.PidsWhoseCommandLineContains(Directory.Length > 0 ? Directory : "\0"))
+        {
+            try
+            {
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Overlay or shm mounts may linger on a failure; the temp directory is then left for inspection.
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/sbin").Append("/usr/local/bin")
+            .Select(d => Path.Combine(d, name))
+            .FirstOrDefault(File.Exists);
+}

@@ -1,0 +1,273 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Shim.Configuration;
+using Shim.Containerd.Protos;
+using Shim.Containerd.Protos.Events;
+using Shim.Containerd.Protos.Task;
+using Shim.Containerd.Tasks;
+using Shim.Ttrpc;
+using TaskStatus = Shim.Containerd.Protos.Types.Status;
+
+namespace Shim.Containerd.Tests;
+
+/// <summary>The Task service over a real ttrpc connection, as containerd calls it (containerd-shim-v2.md §8.3, §10.1).</summary>
+public sealed class TaskServiceTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly TempSocket socket = new();
+    private readonly FakePipeline pipeline = new();
+    private readonly RecordingPublisher events = new();
+    private TaskService service = null!;
+    private TtrpcServer server = null!;
+    private TtrpcClient client = null!;
+    private string bundle = "";
+
+    public async Task InitializeAsync()
+    {
+        bundle = Path.Combine(socket.Directory_, "bundle");
+        Directory.CreateDirectory(bundle);
+        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), """{"annotations":{"a":"b"}}""");
+        service = new TaskService("ns1", pipeline, events, NullLogger.Instance, fallbackConfigPath: "/from/stdin.toml");
+        server = new TtrpcServer();
+        service.Register(server);
+        server.Listen(socket.Path);
+        client = await TtrpcClient.ConnectAsync(socket.Path, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+        socket.Dispose();
+    }
+
+    private Task<TResponse> Call<TRequest, TResponse>(string method, TRequest request, MessageParser<TResponse> parser)
+        where TRequest : IMessage where TResponse : IMessage<TResponse> =>
+        client.CallAsync(TaskServiceNames.Service, method, request, parser, Patience, CancellationToken.None);
+
+    private async Task<TtrpcException> Fails<TRequest, TResponse>(string method, TRequest request, MessageParser<TResponse> parser)
+        where TRequest : IMessage where TResponse : IMessage<TResponse> =>
+        await Should.ThrowAsync<TtrpcException>(() => Call(method, request, parser));
+
+    private Task<CreateTaskResponse> Create(string id, Any? options = null) =>
+        Call(TaskServiceNames.Create, new CreateTaskRequest { Id = id, Bundle = bundle, Stdout = "/fifo/out", Options = options }, CreateTaskResponse.Parser);
+
+    [Fact]
+    public async Task Create_ReturnsThePipelinesPid_StateSaysCreated_AndTaskCreateIsPublished()
+    {
+        (await Create("t1")).Pid.ShouldBe(4242u);
+        var state = await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser);
+        state.Status.ShouldBe(TaskStatus.Created);
+        state.Pid.ShouldBe(4242u);
+        state.Bundle.ShouldBe(bundle);
+        state.Stdout.ShouldBe("/fifo/out");
+        events.Topics.ShouldBe([TaskEventTopics.Create]);
+        var created = events.Events[0].Message.ShouldBeOfType<TaskCreate>();
+        created.ContainerId.ShouldBe("t1");
+        created.Pid.ShouldBe(4242u);
+        pipeline.Creates.Single().Spec.Annotations["a"].ShouldBe("b");
+        pipeline.Creates.Single().IsSandbox.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Create_TakesConfigPathFromOptions_BareOrPrefixed_ElseFromStartsStdin()
+    {
+        var options = new Protos.RuntimeOptions.Options { ConfigPath = "/etc/kataplug/x.toml" };
+        await Create("a", ContainerdAny.Pack(options));
+        await Create("b", new Any { TypeUrl = "type.googleapis.com/runtimeoptions.v1.Options", Value = options.ToByteString() });
+        await Create("c");
+        pipeline.Creates.Select(c => c.RuntimeConfigPath).ShouldBe(["/etc/kataplug/x.toml", "/etc/kataplug/x.toml", "/from/stdin.toml"]);
+    }
+
+    [Fact]
+    public async Task Create_Twice_IsAlreadyExists_AndAnInvalidIdIsInvalidArgument()
+    {
+        await Create("t1");
+        (await Fails(TaskServiceNames.Create, new CreateTaskRequest { Id = "t1", Bundle = bundle }, CreateTaskResponse.Parser)).Code.ShouldBe(StatusCode.AlreadyExists);
+        (await Fails(TaskServiceNames.Create, new CreateTaskRequest { Id = "../x", Bundle = bundle }, CreateTaskResponse.Parser)).Code.ShouldBe(StatusCode.InvalidArgument);
+    }
+
+    [Fact]
+    public async Task Create_ConfigurationProblem_IsInvalidArgument_WithTheText_AndLeavesNoTask()
+    {
+        pipeline.CreateFailure = new ConfigurationException([new ConfigurationProblem(ValueOrigin.WholeFile("/x.toml"), "", "", null, "file not found")]);
+        var error = await Fails(TaskServiceNames.Create, new CreateTaskRequest { Id = "t1", Bundle = bundle }, CreateTaskResponse.Parser);
+        error.Code.ShouldBe(StatusCode.InvalidArgument);
+        error.StatusMessage.ShouldContain("file not found");
+        (await Fails(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Code.ShouldBe(StatusCode.NotFound);
+        events.Topics.ShouldBeEmpty();
+        service.TaskCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Start_RefusedByThePipeline_KeepsTheCodeAndMessage_AndTheTaskStaysCreated()
+    {
+        pipeline.StartFailure = new TtrpcException(StatusCode.FailedPrecondition, ConfigurationOnlyPipeline.StartRefusal);
+        await Create("t1");
+        var error = await Fails(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        error.Code.ShouldBe(StatusCode.FailedPrecondition);
+        error.StatusMessage.ShouldBe(ConfigurationOnlyPipeline.StartRefusal);
+        (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Created);
+    }
+
+    [Fact]
+    public async Task Start_Runs_PublishesTaskStart_AndASecondStartIsFailedPrecondition()
+    {
+        await Create("t1");
+        (await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser)).Pid.ShouldBe(4343u);
+        var state = await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser);
+        state.Status.ShouldBe(TaskStatus.Running);
+        state.Pid.ShouldBe(4343u);
+        events.Topics.ShouldBe([TaskEventTopics.Create, TaskEventTopics.Start]);
+        (await Fails(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser)).Code.ShouldBe(StatusCode.FailedPrecondition);
+    }
+
+    [Fact]
+    public async Task ManyWaiters_BlockBeforeStart_AndAllReturnTheExit_WhileStateStaysResponsive()
+    {
+        await Create("t1");
+        var waits = Enumerable.Range(0, 5).Select(_ => Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1" }, WaitResponse.Parser)).ToArray();
+        await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        // A blocked Wait must not block State on the same connection.
+        (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Running);
+        waits.ShouldAllBe(w => !w.IsCompleted);
+
+        var exitedAt = DateTimeOffset.UtcNow;
+        service.ReportExit("t1", 7, exitedAt);
+        var results = await Task.WhenAll(waits).WaitAsync(Patience);
+        results.ShouldAllBe(r => r.ExitStatus == 7u && r.ExitedAt.ToDateTimeOffset() == exitedAt);
+        // An exited task answers Wait at once with the stored status.
+        (await Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1" }, WaitResponse.Parser)).ExitStatus.ShouldBe(7u);
+        var state = await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser);
+        state.Status.ShouldBe(TaskStatus.Stopped);
+        state.ExitStatus.ShouldBe(7u);
+        events.Topics.ShouldBe([TaskEventTopics.Create, TaskEventTopics.Start, TaskEventTopics.Exit]);
+    }
+
+    [Fact]
+    public async Task Kill_OfACreatedTask_Exits128PlusSignal_AndKillingAStoppedTaskIsOk()
+    {
+        await Create("t1");
+        var wait = Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1" }, WaitResponse.Parser);
+        await Call(TaskServiceNames.Kill, new KillRequest { Id = "t1", Signal = 9 }, Empty.Parser);
+        (await wait.WaitAsync(Patience)).ExitStatus.ShouldBe(137u);
+        await Call(TaskServiceNames.Kill, new KillRequest { Id = "t1", Signal = 9 }, Empty.Parser);
+        await Call(TaskServiceNames.Kill, new KillRequest { Id = "t1", Signal = 15, All = true }, Empty.Parser);
+        events.Topics.ShouldBe([TaskEventTopics.Create, TaskEventTopics.Exit]);
+        pipeline.Kills.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Kill_OfARunningTask_GoesToThePipeline()
+    {
+        await Create("t1");
+        await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        await Call(TaskServiceNames.Kill, new KillRequest { Id = "t1", Signal = 15 }, Empty.Parser);
+        pipeline.Kills.ShouldBe([("t1", 15u)]);
+    }
+
+    [Fact]
+    public async Task Delete_ReturnsTheExit_PublishesExitThenDelete_AndASecondDeleteIsNotFound()
+    {
+        await Create("t1");
+        await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        (await Fails(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser)).Code.ShouldBe(StatusCode.FailedPrecondition);
+        service.ReportExit("t1", 3, DateTimeOffset.UtcNow);
+        var deleted = await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser);
+        deleted.ExitStatus.ShouldBe(3u);
+        deleted.Pid.ShouldBe(4343u);
+        pipeline.Deletes.ShouldBe(["t1"]);
+        events.Topics.ShouldBe([TaskEventTopics.Create, TaskEventTopics.Start, TaskEventTopics.Exit, TaskEventTopics.Delete]);
+        (await Fails(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser)).Code.ShouldBe(StatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Delete_OfANeverStartedTask_ReleasesItsWaiters()
+    {
+        await Create("t1");
+        var wait = Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1" }, WaitResponse.Parser);
+        await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser);
+        (await wait.WaitAsync(Patience)).ExitStatus.ShouldBe(0u);
+    }
+
+    [Fact]
+    public async Task Shutdown_ExitsOnlyWhenNoTaskIsLeft_OrWhenNow()
+    {
+        await Create("sb");
+        await Create("c1");
+        await Call(TaskServiceNames.Shutdown, new ShutdownRequest { Id = "sb" }, Empty.Parser);
+        service.ShutdownRequested.IsCompleted.ShouldBeFalse();
+        await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "c1" }, DeleteResponse.Parser);
+        await Call(TaskServiceNames.Shutdown, new ShutdownRequest { Id = "c1" }, Empty.Parser);
+        service.ShutdownRequested.IsCompleted.ShouldBeFalse();
+        await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "sb" }, DeleteResponse.Parser);
+        await Call(TaskServiceNames.Shutdown, new ShutdownRequest { Id = "sb" }, Empty.Parser);
+        await service.ShutdownRequested.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task Shutdown_Now_ExitsEvenWithTasks()
+    {
+        await Create("t1");
+        await Call(TaskServiceNames.Shutdown, new ShutdownRequest { Id = "t1", Now = true }, Empty.Parser);
+        await service.ShutdownRequested.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task Connect_ReturnsShimPidAndTaskPid_AndUnknownTasksAreNotFound()
+    {
+        await Create("t1");
+        var connect = await Call(TaskServiceNames.Connect, new ConnectRequest { Id = "t1" }, ConnectResponse.Parser);
+        connect.ShimPid.ShouldBe((uint)Environment.ProcessId);
+        connect.TaskPid.ShouldBe(4242u);
+        connect.Version.ShouldBe(TaskService.Version);
+        (await Fails(TaskServiceNames.Connect, new ConnectRequest { Id = "nope" }, ConnectResponse.Parser)).Code.ShouldBe(StatusCode.NotFound);
+        (await Fails(TaskServiceNames.State, new StateRequest { Id = "t1", ExecId = "e1" }, StateResponse.Parser)).Code.ShouldBe(StatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Pids_ListsTheTaskPid_AndCloseIOIsANoOp()
+    {
+        await Create("t1");
+        (await Call(TaskServiceNames.Pids, new PidsRequest { Id = "t1" }, PidsResponse.Parser)).Processes.Single().Pid.ShouldBe(4242u);
+        await Call(TaskServiceNames.CloseIO, new CloseIORequest { Id = "t1", Stdin = true }, Empty.Parser);
+    }
+
+    [Fact]
+    public async Task UnsupportedMethods_AnswerUnimplemented_NamingTheMethod()
+    {
+        await Create("t1");
+        var errors = new[]
+        {
+            await Fails(TaskServiceNames.Pause, new PauseRequest { Id = "t1" }, Empty.Parser),
+            await Fails(TaskServiceNames.Resume, new ResumeRequest { Id = "t1" }, Empty.Parser),
+            await Fails(TaskServiceNames.Checkpoint, new CheckpointTaskRequest { Id = "t1" }, Empty.Parser),
+            await Fails(TaskServiceNames.Exec, new ExecProcessRequest { Id = "t1", ExecId = "e1" }, Empty.Parser),
+            await Fails(TaskServiceNames.ResizePty, new ResizePtyRequest { Id = "t1" }, Empty.Parser),
+            await Fails(TaskServiceNames.Update, new UpdateTaskRequest { Id = "t1" }, Empty.Parser),
+            await Fails(TaskServiceNames.Stats, new StatsRequest { Id = "t1" }, StatsResponse.Parser),
+        };
+        errors.ShouldAllBe(e => e.Code == StatusCode.Unimplemented);
+        errors.Select(e => e.StatusMessage.Split(' ')[0]).ShouldBe(["Pause", "Resume", "Checkpoint", "Exec", "ResizePty", "Update", "Stats"]);
+    }
+
+    [Fact]
+    public async Task AllSeventeenMethods_AreRegistered()
+    {
+        foreach (var method in TaskServiceNames.All)
+        {
+            // An empty request reaches the handler (unknown task → NotFound, or InvalidArgument/Unimplemented),
+            // never the framework's "method X" Unimplemented.
+            try
+            {
+                await client.CallAsync(TaskServiceNames.Service, method, new Empty(), Empty.Parser, Patience, CancellationToken.None);
+                method.ShouldBe(TaskServiceNames.Shutdown); // the only one that succeeds with no task
+            }
+            catch (TtrpcException error)
+            {
+                error.StatusMessage.ShouldNotBe($"method {method}");
+            }
+        }
+    }
+}
