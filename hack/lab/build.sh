@@ -120,5 +120,7 @@ head -c 4 "$work/out/vmlinux" | grep -q 'ELF' || die "decompressed kernel from $
 { echo "kernel_package=$kpkg"; echo "kernel_version=$kver_pkg"; echo "kernel_release=$krel"
   echo "busybox_version=$bbver"; echo "modules=$nmods"; } > "$work/out/versions"
 rm -rf "$out"; mkdir -p "$(dirname "$out")"; mv "$work/out" "$out"
+# Older builds (other package versions or scripts) are 67 MB each: keep only this one; the .debs stay.
+for old in "$cache"/linux-image-*; do [ "$old" = "$out" ] || rm -rf "$old"; done
 log "built $out ($nmods modules, initrd $(du -h "$out/initrd.gz" | cut -f1)) in $(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo '?') s"
 echo "$out"

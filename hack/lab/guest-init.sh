@@ -40,18 +40,20 @@ mount -t proc proc /host/proc
 mount -t sysfs sysfs /host/sys
 mount -o bind /dev /host/dev
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs -o size=256m tmpfs /host/tmp
-mount -t tmpfs tmpfs /host/run
-mkdir -p /host/tmp/lab-results /host/tmp/home && mount -o bind /results /host/tmp/lab-results
+# devtmpfs lacks these; bash process substitution (<(...)) needs /dev/fd.
+ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
+# Writable places live under a fresh /run; the host's /tmp stays visible (read-only), so a checkout under /tmp works.
+mount -t tmpfs -o size=512m tmpfs /host/run
+mkdir -p /host/run/tmp /host/run/home /host/run/lab-results && mount -o bind /results /host/run/lab-results
 
 [ -n "$scenario" ] || { say "FAIL init no lab.scenario= on the kernel command line"; finish 2; }
 [ -f "/host$scenario" ] || { say "FAIL init scenario $scenario not found under the host root"; finish 2; }
 say "scenario $scenario start uptime=$(up) budget=${budget}s"
 # busybox timeout kills the scenario at the budget; the host side has its own, larger deadline on QEMU.
 timeout -s KILL "$budget" chroot /host /usr/bin/env -i \
-  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp/home TMPDIR=/tmp LANG=C.UTF-8 \
-  LAB_RESULTS=/tmp/lab-results LAB_GUEST=1 \
-  DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_gcServer=0 \
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/run/home TMPDIR=/run/tmp LANG=C.UTF-8 \
+  LAB_RESULTS=/run/lab-results LAB_STATE=/run/kataplug-lab-state LAB_GUEST=1 \
+  DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_gcServer=0 DOTNET_TieredPGO=0 \
   /bin/bash "$scenario" > /results/scenario.log 2>&1 &
 pid=$!
 tail -f /results/scenario.log 2>/dev/null &

@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -f "$scenario" ] || die "scenario $scenario does not exist"
+# The guest mounts its own /run, /proc, /sys and /dev over the host root's, so scenarios there would be invisible.
+case $scenario in /run/*|/proc/*|/sys/*|/dev/*) die "scenario $scenario must live outside /run, /proc, /sys and /dev (the guest mounts its own there)";; esac
 qemu=${KATAPLUG_LAB_QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found: install qemu-system-x86 (hack/setup.sh does)"
 [ "$(id -u)" -eq 0 ] || die "the lab needs root (9p export of / with security_model=none, apt-get download)"
@@ -40,7 +42,7 @@ guest_budget=$((deadline > 60 ? deadline - 30 : deadline * 2 / 3))
 echo "lab-run: scenario $(basename "$scenario"), guest files $(basename "$guest"), deadline ${deadline}s"
 set +e
 timeout --kill-after=10 "$deadline" "$qemu" \
-  -machine q35 -accel tcg -cpu max -m 2048 -smp 2 \
+  -machine q35 -accel tcg -cpu "${KATAPLUG_LAB_CPU:-max}" -m 2048 -smp "${KATAPLUG_LAB_SMP:-2}" \
   -nodefaults -display none -no-reboot -no-user-config \
   -device intel-iommu,intremap=on,caching-mode=on \
   -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x4 \
@@ -59,7 +61,7 @@ timeout --kill-after=10 "$deadline" "$qemu" \
   -fsdev local,id=fsres,path="$results",security_model=none \
   -device virtio-9p-pci,fsdev=fsres,mount_tag=results,bus=pcie.0,addr=0x11 \
   -kernel "$guest/vmlinux" -initrd "$guest/initrd.gz" \
-  -append "console=ttyS0 intel_iommu=on panic=1 quiet lab.scenario=$scenario lab.timeout=$guest_budget" \
+  -append "console=ttyS0 intel_iommu=on panic=1 quiet mitigations=off ${KATAPLUG_LAB_APPEND:-} lab.scenario=$scenario lab.timeout=$guest_budget" \
   -chardev file,id=ser0,path="$results/console.log" -serial chardev:ser0 \
   </dev/null >"$results/qemu.out" 2>&1
 qrc=$?

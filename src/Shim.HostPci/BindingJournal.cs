@@ -43,6 +43,31 @@ public sealed class BindingJournal
             .ToList();
     }
 
+    /// <summary>
+    /// Like <see cref="List"/>, but a corrupt entry does not hide the others: it is reported in
+    /// <paramref name="errors"/> and its group number (from the file name) in <paramref name="unreadableGroups"/>.
+    /// </summary>
+    public IReadOnlyList<BindingRecord> ListReadable(List<string> errors, List<int> unreadableGroups)
+    {
+        var records = new List<BindingRecord>();
+        if (!Directory.Exists(BindingsDirectory)) return records;
+        foreach (var path in Directory.EnumerateFiles(BindingsDirectory, "group-*.json"))
+        {
+            try
+            {
+                records.Add(Parse(path));
+            }
+            catch (InvalidDataException e)
+            {
+                errors.Add(e.Message);
+                var name = Path.GetFileNameWithoutExtension(path);
+                if (SysfsName.TryParseGroup(name["group-".Length..], out var g)) unreadableGroups.Add(g);
+            }
+        }
+        records.Sort((a, b) => a.Group.CompareTo(b.Group));
+        return records;
+    }
+
     public void Delete(int group) => DurableFile.Delete(PathFor(group));
 
     private static BindingRecord Parse(string path)

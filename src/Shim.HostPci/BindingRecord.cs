@@ -15,7 +15,7 @@ public enum BindingStep
     UnbindHostDriver,
     ProbeVfio,
     SetOriginalOverride,
-    UnbindVfio,
+    UnbindCurrentDriver,
     ProbeOriginal,
     RestoreOverride,
 }

@@ -75,6 +75,12 @@ public sealed class ClaimLedger
         return list;
     }
 
+    /// <summary>
+    /// Read-only view for reports (`kataplug inventory`): no lock, no file created. The file is only ever replaced
+    /// by an atomic rename, so an unlocked read sees one complete version.
+    /// </summary>
+    public IReadOnlyList<GroupClaim> Snapshot() => File.Exists(claimsPath) ? Read().Values.OrderBy(c => c.Group).ToList() : Array.Empty<GroupClaim>();
+
     /// <summary>Runs a read-modify-write under the lock; the mutation returns true when the file must be rewritten.</summary>
     private async Task UpdateAsync(Func<Dictionary<int, GroupClaim>, bool> mutate, CancellationToken cancellationToken)
     {

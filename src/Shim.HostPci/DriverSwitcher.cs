@@ -86,7 +86,7 @@ internal sealed class DriverSwitcher
             if (current is not null)
             {
                 var from = current;
-                Do(session, plan, bdf, BindingStep.UnbindVfio, root.DriverUnbind(from), bdf);
+                Do(session, plan, bdf, BindingStep.UnbindCurrentDriver, root.DriverUnbind(from), bdf);
             }
             if (original is null)
                 break;

@@ -59,8 +59,11 @@ public static class InventoryReport
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public static string ToTable(HostFacts facts, IReadOnlyList<GroupReport> groups)
+    /// <param name="ungrouped">Functions without an IOMMU group (IOMMU off): listed so the operator sees what exists.</param>
+    public static string ToTable(HostFacts facts, IReadOnlyList<GroupReport> groups, IReadOnlyList<GroupClaim>? claims = null,
+        IEnumerable<PciFunction>? ungrouped = null)
     {
+        var holders = (claims ?? []).ToDictionary(c => c.Group, c => c.SandboxId);
         var sb = new StringBuilder();
         sb.AppendLine($"IOMMU: {(facts.IommuEnabled ? $"on ({facts.IommuGroupCount} groups{(facts.IommuUnits.Count > 0 ? ", " + string.Join(',', facts.IommuUnits) : "")})" : "OFF")}"
             + $"   vfio-pci: {(facts.VfioPciLoaded ? "loaded" : facts.VfioPciModuleAvailable ? "installed, not loaded" : "MISSING")}"
@@ -78,9 +81,14 @@ public static class InventoryReport
                 sb.AppendLine($"{(first ? g.Group.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),5}  {(first ? (g.Assignable ? "yes" : "no") : ""),-10}  {d.Bdf,-13}  {d.Vendor[2..] + ":" + d.Device[2..],-9}  {d.Class,-8}  {d.Driver ?? "-",-14}  {(d.Pcie ? "yes" : "no"),-4}  {extra}".TrimEnd());
                 first = false;
             }
+            if (holders.TryGetValue(g.Group, out var sandbox))
+                sb.AppendLine($"{"",5}  claimed by sandbox {sandbox}");
             if (g.Reason is not null)
                 sb.AppendLine($"{"",5}  reason: {g.Reason}");
         }
+        var loose = (ungrouped ?? []).OrderBy(f => f.Address).Select(Device).ToList();
+        foreach (var d in loose)
+            sb.AppendLine($"{"-",5}  {"no",-10}  {d.Bdf,-13}  {d.Vendor[2..] + ":" + d.Device[2..],-9}  {d.Class,-8}  {d.Driver ?? "-",-14}  {(d.Pcie ? "yes" : "no"),-4}".TrimEnd());
         if (groups.Count == 0)
             sb.AppendLine("(no IOMMU groups: nothing can be assigned)");
         return sb.ToString();

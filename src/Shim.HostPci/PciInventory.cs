@@ -22,10 +22,11 @@ public static class PciInventory
             }
         }
         var blocks = BlockDeviceMap.Read(root);
+        var netdevs = NetdevNames(root);
         var functions = new PciFunction?[addresses.Count];
         // Two-way parallelism is enough: the work is syscall-bound and a 4,096-function host must stay under 50 ms.
         Parallel.For(0, addresses.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(4, Environment.ProcessorCount) },
-            i => functions[i] = ReadFunction(root, addresses[i], blocks, warnings));
+            i => functions[i] = ReadFunction(root, addresses[i], blocks, warnings, netdevs));
         var byAddress = new Dictionary<PciAddress, PciFunction>(addresses.Count);
         foreach (var f in functions)
             if (f is not null) byAddress[f.Address] = f;
@@ -61,7 +62,8 @@ public static class PciInventory
         return new IommuGroup(group, members);
     }
 
-    private static PciFunction? ReadFunction(SysfsRoot root, PciAddress address, BlockDeviceMap blocks, ConcurrentQueue<string>? warnings)
+    private static PciFunction? ReadFunction(SysfsRoot root, PciAddress address, BlockDeviceMap blocks, ConcurrentQueue<string>? warnings,
+        Dictionary<PciAddress, List<string>>? netdevs = null)
     {
         var link = root.Device(address);
         var real = root.ResolveLinkLexically(link, SysfsReader.ReadLink(link)) ?? (Directory.Exists(link) ? link : null);
@@ -71,13 +73,15 @@ public static class PciInventory
             return null;
         }
         // Absent optional entries (physfn, sriov_*, net/) cost one failed system call each, never an exception.
-        var vendor = SysfsReader.ReadHex(real + "/vendor");
+        // uevent gives driver, class and IDs in one read; the individual attributes are the fallback.
+        var uevent = PciUevent.Read(real + "/uevent");
+        uint? vendor = uevent?.Vendor ?? SysfsReader.ReadHex(real + "/vendor");
         if (vendor is null)
         {
             warnings?.Enqueue($"ignored {link}: no readable vendor attribute");
             return null;
         }
-        string? driver = SysfsReader.LinkBasename(real + "/driver");
+        string? driver = uevent is { } u ? u.Driver : SysfsReader.LinkBasename(real + "/driver");
         if (driver is not null && !SysfsName.IsValid(driver)) driver = null;
         var overrideText = SysfsReader.ReadAttribute(real + "/driver_override");
         int? group = SysfsName.TryParseGroup(SysfsReader.LinkBasename(real + "/iommu_group"), out var g) ? g : null;
@@ -88,15 +92,15 @@ public static class PciInventory
         for (int i = 0; i < (numVfs ?? 0); i++)
             if (PciAddress.TryParse(SysfsReader.LinkBasename(real + "/virtfn" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var vf))
                 vfs.Add(vf);
-        var nets = ReadNet(real + "/net");
+        var nets = ReadNet(real + "/net", netdevs is null ? null : netdevs.TryGetValue(address, out var names) ? names : []);
         return new PciFunction(
             address,
             (ushort)vendor.Value,
-            (ushort)(SysfsReader.ReadHex(real + "/device") ?? 0xffff),
-            new PciClassCode(SysfsReader.ReadHex(real + "/class") ?? 0xffffff),
+            (ushort)(uevent?.Device ?? SysfsReader.ReadHex(real + "/device") ?? 0xffff),
+            new PciClassCode(uevent?.Class ?? SysfsReader.ReadHex(real + "/class") ?? 0xffffff),
             driver,
             overrideText is null or "(null)" or "" ? null : overrideText,
-            IsPcie: SysfsReader.FileSize(real + "/config") > 256,
+            IsPcie: ConfigSize(real + "/config") > 256,
             group,
             physfn,
             vfs,
@@ -107,9 +111,37 @@ public static class PciInventory
             real);
     }
 
-    private static IReadOnlyList<NetInterface> ReadNet(string netDir)
+    /// <summary>One stat; config always exists for a PCI function.</summary>
+    private static long ConfigSize(string path)
     {
-        var names = SysfsReader.ListDirectory(netDir);
+        var info = new FileInfo(path);
+        return info.Exists ? info.Length : -1;
+    }
+
+    /// <summary>
+    /// Netdev names per function from one listing of <c>sys/class/net</c> and one readlink per interface
+    /// (<c>../../devices/…/&lt;BDF&gt;/net/&lt;if&gt;</c>), instead of opening every function's net/ directory.
+    /// Both views are filtered by the same network namespace (sysfs-pci.md §4).
+    /// </summary>
+    private static Dictionary<PciAddress, List<string>> NetdevNames(SysfsRoot root)
+    {
+        var map = new Dictionary<PciAddress, List<string>>();
+        var classNet = root.Sys + "/class/net";
+        foreach (var name in SysfsReader.ListDirectory(classNet))
+        {
+            if (!SysfsName.IsValid(name)) continue;
+            var target = SysfsReader.ReadLink(classNet + "/" + name);
+            if (target is null) continue;
+            var parts = target.Split('/');
+            if (parts.Length < 3 || parts[^2] != "net" || parts[^1] != name || !PciAddress.TryParse(parts[^3], out var owner)) continue;
+            (map.TryGetValue(owner, out var list) ? list : map[owner] = new List<string>()).Add(name);
+        }
+        return map;
+    }
+
+    private static IReadOnlyList<NetInterface> ReadNet(string netDir, List<string>? knownNames)
+    {
+        var names = knownNames ?? SysfsReader.ListDirectory(netDir);
         if (names.Count == 0) return Array.Empty<NetInterface>();
         var list = new List<NetInterface>(names.Count);
         foreach (var name in names)

@@ -8,7 +8,9 @@ public static class ReconcileReportText
     public static string Format(ReconcileReport report)
     {
         var sb = new StringBuilder();
-        if (report.Groups.Count == 0 && report.OrphanedClaims.Count == 0)
+        foreach (var error in report.JournalErrors ?? [])
+            sb.AppendLine("error: " + error);
+        if (report.Groups.Count == 0 && report.OrphanedClaims.Count == 0 && (report.JournalErrors ?? []).Count == 0)
         {
             sb.AppendLine("nothing to restore: no journaled bindings or claims in scope");
             return sb.ToString();

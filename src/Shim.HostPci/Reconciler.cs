@@ -17,9 +17,11 @@ public sealed record ReconcileScope(string? SandboxId = null, bool IncludeComple
 /// <summary>What one group's reconciliation did (or, in dry-run, would do).</summary>
 public sealed record ReconcileGroupOutcome(int Group, string SandboxId, BindingState State, bool Restored, IReadOnlyList<string> Actions, string? Error);
 
-public sealed record ReconcileReport(bool DryRun, IReadOnlyList<ReconcileGroupOutcome> Groups, IReadOnlyList<GroupClaim> OrphanedClaims)
+/// <param name="JournalErrors">Journal entries that could not be read (left untouched, their claims kept).</param>
+public sealed record ReconcileReport(bool DryRun, IReadOnlyList<ReconcileGroupOutcome> Groups, IReadOnlyList<GroupClaim> OrphanedClaims,
+    IReadOnlyList<string>? JournalErrors = null)
 {
-    public bool Succeeded => Groups.All(g => g.Error is null);
+    public bool Succeeded => Groups.All(g => g.Error is null) && (JournalErrors is null || JournalErrors.Count == 0);
 }
 
 /// <summary>
@@ -48,8 +50,11 @@ public sealed class Reconciler
     public async Task<ReconcileReport> ReconcileAsync(ReconcileScope scope, bool dryRun, CancellationToken cancellationToken)
     {
         var outcomes = new List<ReconcileGroupOutcome>();
-        var journaled = new HashSet<int>();
-        foreach (var record in journal.List())
+        var journalErrors = new List<string>();
+        var unreadable = new List<int>();
+        var records = journal.ListReadable(journalErrors, unreadable);
+        var journaled = new HashSet<int>(unreadable);
+        foreach (var record in records)
         {
             journaled.Add(record.Group);
             if (!scope.Covers(record.SandboxId, record.IsComplete))
@@ -78,6 +83,6 @@ public sealed class Reconciler
             if (!dryRun)
                 await ledger.ReleaseAsync(claim.Group, claim.SandboxId, cancellationToken).ConfigureAwait(false);
         }
-        return new ReconcileReport(dryRun, outcomes, orphans);
+        return new ReconcileReport(dryRun, outcomes, orphans, journalErrors);
     }
 }

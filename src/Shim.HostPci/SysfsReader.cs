@@ -66,7 +66,7 @@ public static partial class SysfsReader
     /// <summary>The raw target text of a symlink, or null when the path is missing or not a link.</summary>
     public static string? ReadLink(string path)
     {
-        Span<byte> buffer = stackalloc byte[1024];
+        Span<byte> buffer = stackalloc byte[4096];
         int n = ReadLinkBytes(path, buffer);
         return n < 0 ? null : Encoding.UTF8.GetString(buffer[..n]);
     }
@@ -74,7 +74,7 @@ public static partial class SysfsReader
     /// <summary>Basename of a link target (sysfs-pci.md §1.6: never string-match the ../ prefix).</summary>
     public static string? LinkBasename(string path)
     {
-        Span<byte> buffer = stackalloc byte[1024];
+        Span<byte> buffer = stackalloc byte[4096];
         int n = ReadLinkBytes(path, buffer);
         if (n < 0) return null;
         var target = buffer[..n];
@@ -108,6 +108,9 @@ public static partial class SysfsReader
         }
         return names;
     }
+
+    /// <summary>Reads a small file into <paramref name="buffer"/>; the byte count, or -1 when it does not exist.</summary>
+    public static int ReadInto(string path, Span<byte> buffer) => ReadBytes(path, buffer);
 
     /// <summary>Size of a file (sysfs <c>config</c>: 256 conventional, 4096 PCIe), or -1 when missing.</summary>
     public static long FileSize(string path)

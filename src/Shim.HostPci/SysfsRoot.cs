@@ -90,9 +90,7 @@ public sealed class SysfsRoot
             if (part == "..") { if (current.Count > 0) current.RemoveAt(current.Count - 1); continue; }
             current.Add(part);
             var here = "/" + string.Join('/', current);
-            string? target;
-            try { target = new FileInfo(here).LinkTarget; }
-            catch (IOException) { target = null; }
+            var target = SysfsReader.ReadLink(here);
             if (target is null) continue;
             if (++hops > 40)
                 throw new IOException($"too many levels of symbolic links resolving '{path}' (ELOOP)");

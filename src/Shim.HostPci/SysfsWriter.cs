@@ -16,7 +16,7 @@ public sealed class SysfsWriter : ISysfsWriter
         catch (FileNotFoundException) { throw new SysfsWriteException(attributePath, value, Errno.ENOENT); }
         catch (DirectoryNotFoundException) { throw new SysfsWriteException(attributePath, value, Errno.ENOENT); }
         catch (UnauthorizedAccessException) { throw new SysfsWriteException(attributePath, value, Errno.EACCES); }
-        catch (IOException e) when (e is not SysfsWriteException && Enum.IsDefined(typeof(Errno), e.HResult))
+        catch (IOException e) when (e is not SysfsWriteException && e.HResult > 0)
         {
             // .NET on Unix reports the raw errno as HResult for errors it has no dedicated exception for.
             throw new SysfsWriteException(attributePath, value, (Errno)e.HResult, e.Message);

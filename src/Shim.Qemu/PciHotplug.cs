@@ -43,6 +43,9 @@ public sealed class PciHotplug : IDisposable
         qmp.EventReceived += OnEvent;
     }
 
+    /// <summary>Deadline of each QMP command sent by <see cref="RemoveAsync"/>, apart from the guest's deadline.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Raised (on the QMP reader loop) when a pending unplug completes; the id is then free.</summary>
     public event Action<string>? UnplugCompleted;
 
@@ -128,7 +131,8 @@ public sealed class PciHotplug : IDisposable
 
     /// <summary>
     /// <c>device_del</c>, then wait for <c>DEVICE_DELETED</c> (matched on <c>data.device</c>) or
-    /// <c>DEVICE_UNPLUG_GUEST_ERROR</c> until the deadline. "Guest is busy" is retried with backoff. At the deadline the
+    /// <c>DEVICE_UNPLUG_GUEST_ERROR</c> until <paramref name="timeout"/> (the guest's deadline; each command has
+    /// <see cref="CommandTimeout"/>). "Guest is busy" is retried with backoff. At the deadline the
     /// outcome is <see cref="PciDetachOutcome.UnplugPending"/>: the id stays reserved until QEMU confirms.
     /// </summary>
     public async Task<PciDetachResult> RemoveAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
@@ -158,7 +162,7 @@ public sealed class PciHotplug : IDisposable
             {
                 try
                 {
-                    await _qmp.ExecuteAsync("device_del", new JsonObject { ["id"] = id }, Remaining(timeout, sw), cancellationToken).ConfigureAwait(false);
+                    await _qmp.ExecuteAsync("device_del", new JsonObject { ["id"] = id }, CommandTimeout, cancellationToken).ConfigureAwait(false);
                     break;
                 }
                 catch (QmpCommandException e) when (e.Description.Contains("already in the process of unplug", StringComparison.Ordinal))

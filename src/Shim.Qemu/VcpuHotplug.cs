@@ -25,6 +25,9 @@ public sealed class VcpuHotplug : IDisposable
     private int _nextId;
     private bool _unplugged;
 
+    /// <summary>Deadline of each QMP command, apart from the guest's deadline passed to Add/Remove.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public VcpuHotplug(QmpClient qmp, SmpTopology smp, string accelerator)
     {
         smp.Validate();
@@ -46,6 +49,10 @@ public sealed class VcpuHotplug : IDisposable
     public static bool IsAffectedByTcgUnplugDefect(QemuVersion version, string accelerator) =>
         accelerator == "tcg" && version.Major == 7 && version.Minor == 2;
 
+    /// <summary>
+    /// Adds <paramref name="count"/> vCPUs in the lowest free slots, then waits up to <paramref name="timeout"/> for the
+    /// guest's <c>_OST</c> acknowledgement of each (commands have <see cref="CommandTimeout"/>).
+    /// </summary>
     public async Task<VcpuAddResult> AddAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var sw = Stopwatch.StartNew();
@@ -60,7 +67,7 @@ public sealed class VcpuHotplug : IDisposable
             }
             if (_unplugged)
             {
-                _version ??= await QueryVersionAsync(Remaining(timeout, sw), cancellationToken).ConfigureAwait(false);
+                _version ??= await QueryVersionAsync(CommandTimeout, cancellationToken).ConfigureAwait(false);
                 if (IsAffectedByTcgUnplugDefect(_version, _accelerator))
                 {
                     throw new VcpuHotplugException(
@@ -68,7 +75,7 @@ public sealed class VcpuHotplug : IDisposable
                 }
             }
 
-            var reply = await _qmp.ExecuteAsync("query-hotpluggable-cpus", null, Remaining(timeout, sw), cancellationToken).ConfigureAwait(false);
+            var reply = await _qmp.ExecuteAsync("query-hotpluggable-cpus", null, CommandTimeout, cancellationToken).ConfigureAwait(false);
             var free = FreeSlots(reply as JsonArray);
             if (free.Count < count)
             {
@@ -85,7 +92,7 @@ public sealed class VcpuHotplug : IDisposable
             {
                 try
                 {
-                    await _qmp.ExecuteAsync("device_add", slot.ToDeviceAddArguments(), Remaining(timeout, sw), cancellationToken).ConfigureAwait(false);
+                    await _qmp.ExecuteAsync("device_add", slot.ToDeviceAddArguments(), CommandTimeout, cancellationToken).ConfigureAwait(false);
                     added.Add(slot);
                     _added.Add(slot);
                 }
@@ -96,6 +103,7 @@ public sealed class VcpuHotplug : IDisposable
                 }
             }
 
+            sw.Restart(); // The guest's deadline starts once QEMU has the vCPUs.
             var onlined = new Dictionary<string, VcpuSlot>(StringComparer.Ordinal);
             var answered = new HashSet<string>(StringComparer.Ordinal);
             while (answered.Count < added.Count)
@@ -124,7 +132,10 @@ public sealed class VcpuHotplug : IDisposable
         }
     }
 
-    /// <summary>Removes the last-added vCPUs first; each removal is confirmed by <c>query-cpus-fast</c>.</summary>
+    /// <summary>
+    /// Removes the last-added vCPUs first; each removal is confirmed by <c>query-cpus-fast</c>. <paramref name="timeout"/>
+    /// bounds the guest's part (eject) for the whole request; commands have <see cref="CommandTimeout"/>.
+    /// </summary>
     public async Task<VcpuRemoveResult> RemoveAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var sw = Stopwatch.StartNew();
@@ -164,7 +175,7 @@ public sealed class VcpuHotplug : IDisposable
             || (e.Name == "DEVICE_UNPLUG_GUEST_ERROR" && e.DataString("device") == slot.Id));
         try
         {
-            await _qmp.ExecuteAsync("device_del", new JsonObject { ["id"] = slot.Id }, Remaining(timeout, sw), ct).ConfigureAwait(false);
+            await _qmp.ExecuteAsync("device_del", new JsonObject { ["id"] = slot.Id }, CommandTimeout, ct).ConfigureAwait(false);
         }
         catch (QmpCommandException e)
         {
@@ -186,7 +197,7 @@ public sealed class VcpuHotplug : IDisposable
         // Confirm: QEMU's own view, polled until the deadline (the _OST may precede the object's removal).
         while (true)
         {
-            var cpus = await _qmp.ExecuteAsync("query-cpus-fast", null, Remaining(timeout, sw), ct).ConfigureAwait(false) as JsonArray;
+            var cpus = await _qmp.ExecuteAsync("query-cpus-fast", null, CommandTimeout, ct).ConfigureAwait(false) as JsonArray;
             var path = $"/machine/peripheral/{slot.Id}";
             if (!(cpus ?? []).Any(c => c?["qom-path"]?.GetValue<string>() == path)) return null;
             var left = Remaining(timeout, sw);

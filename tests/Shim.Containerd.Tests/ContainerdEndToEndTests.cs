@@ -36,6 +36,9 @@ public sealed class ContainerdEndToEndTests(ContainerdFixture containerd, ITestO
         File.Exists(containerd.ShimSocket("c1")).ShouldBeFalse();
         (await containerd.CtrAsync("task", "ls")).StdoutText.ShouldNotContain("c1");
         containerd.Log.ShouldContain("cleaning up dead shim");
+        // The daemon's structured lines went through the bundle's log fifo into containerd's own log.
+        containerd.Log.ShouldContain("msg=\"task c1 created with pid");
+        containerd.Log.ShouldContain("runtime=io.containerd.kataplug.v2 id=c1 namespace=test");
     }
 
     [Fact]
@@ -59,70 +62,40 @@ public sealed class ContainerdEndToEndTests(ContainerdFixture containerd, ITestO
     [Fact]
     public async Task ShimDaemonKilled_ContainerdRunsDelete_AndPublishesExit137()
     {
-        using var events = containerd.StartCtrEvents();
-        try
-        {
-            var run = await containerd.RunAsync("c3");
-            run.Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
-            var daemon = containerd.ShimDaemonPids("c3").ShouldHaveSingleItem();
+        await using var events = await CtrEventsWatch.StartAsync(containerd, Patience);
+        var run = await containerd.RunAsync("c3");
+        run.Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+        var daemon = containerd.ShimDaemonPids("c3").ShouldHaveSingleItem();
 
-            System.Diagnostics.Process.GetProcessById(daemon).Kill(); // SIGKILL
+        System.Diagnostics.Process.GetProcessById(daemon).Kill(); // SIGKILL
 
-            // containerd notices the disconnect, runs `delete`, and publishes exit + delete with its DeleteResponse.
-            var lines = await ReadUntilAsync(events, l => l.Contains("/tasks/delete", StringComparison.Ordinal) && l.Contains("c3", StringComparison.Ordinal));
-            var exit = lines.ShouldHaveSingleItem(l => l.Contains("/tasks/exit", StringComparison.Ordinal) && l.Contains("c3", StringComparison.Ordinal));
-            exit.ShouldContain("exit_status:137");
-            await BoundedPoll.UntilAsync(() => !Directory.Exists(containerd.Bundle("c3")), Patience, () => "bundle of c3 still present", CancellationToken.None);
-            File.Exists(containerd.ShimSocket("c3")).ShouldBeFalse();
-            (await containerd.CtrAsync("task", "ls")).StdoutText.ShouldNotContain("c3");
-            (await containerd.CtrAsync("container", "rm", "c3")).ExitCode.ShouldBe(0);
-        }
-        finally
-        {
-            events.Kill();
-        }
+        // containerd notices the disconnect, runs `delete`, and publishes exit + delete with its DeleteResponse.
+        await events.WaitForAsync(l => l.Contains("/tasks/delete", StringComparison.Ordinal) && l.Contains("c3", StringComparison.Ordinal), Patience);
+        var exit = events.Seen.Where(l => l.Contains("/tasks/exit", StringComparison.Ordinal) && l.Contains("c3", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        exit.ShouldContain("\"exit_status\":137");
+        await BoundedPoll.UntilAsync(() => !Directory.Exists(containerd.Bundle("c3")), Patience, () => "bundle of c3 still present", CancellationToken.None);
+        File.Exists(containerd.ShimSocket("c3")).ShouldBeFalse();
+        (await containerd.CtrAsync("task", "ls")).StdoutText.ShouldNotContain("c3");
+        (await containerd.CtrAsync("container", "rm", "c3")).ExitCode.ShouldBe(0);
     }
 
     [Fact]
     public async Task CtrEvents_SeeTheTaskEventsTheShimForwards_WithBareTypeUrls()
     {
-        using var events = containerd.StartCtrEvents();
-        try
+        await using var events = await CtrEventsWatch.StartAsync(containerd, Patience);
+        (await containerd.RunAsync("c4")).ExitCode.ShouldNotBe(0);
+        (await containerd.CtrAsync("task", "rm", "-f", "c4")).ExitCode.ShouldBe(0);
+        await events.WaitForAsync(l => l.Contains("/tasks/delete", StringComparison.Ordinal) && l.Contains("c4", StringComparison.Ordinal), Patience);
+        foreach (var l in events.Seen)
         {
-            (await containerd.RunAsync("c4")).ExitCode.ShouldNotBe(0);
-            (await containerd.CtrAsync("task", "rm", "-f", "c4")).ExitCode.ShouldBe(0);
-            var lines = await ReadUntilAsync(events, l => l.Contains("/tasks/delete", StringComparison.Ordinal) && l.Contains("c4", StringComparison.Ordinal));
-            foreach (var l in lines)
-            {
-                output.WriteLine(l);
-            }
-            var mine = lines.Where(l => l.Contains("c4", StringComparison.Ordinal)).ToList();
-            mine.ShouldContain(l => l.Contains("/tasks/create", StringComparison.Ordinal));
-            mine.ShouldContain(l => l.Contains("/tasks/exit", StringComparison.Ordinal) && l.Contains("exit_status:137", StringComparison.Ordinal));
-            mine.ShouldContain(l => l.Contains("/tasks/delete", StringComparison.Ordinal));
-            // Consumers decoded every event: a prefixed type URL would have failed with "not found".
-            containerd.Log.ShouldNotContain("cannot unmarshal an event");
-            (await containerd.CtrAsync("container", "rm", "c4")).ExitCode.ShouldBe(0);
+            output.WriteLine(l);
         }
-        finally
-        {
-            events.Kill();
-        }
-    }
-
-    private static async Task<List<string>> ReadUntilAsync(System.Diagnostics.Process events, Func<string, bool> last)
-    {
-        var lines = new List<string>();
-        using var deadline = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var line = await events.StandardOutput.ReadLineAsync(deadline.Token)
-                ?? throw new InvalidOperationException($"ctr events ended; saw: {string.Join(" | ", lines)}");
-            lines.Add(line);
-            if (last(line))
-            {
-                return lines;
-            }
-        }
+        var mine = events.Seen.Where(l => l.Contains("c4", StringComparison.Ordinal)).ToList();
+        mine.ShouldContain(l => l.Contains("/tasks/create", StringComparison.Ordinal));
+        mine.ShouldContain(l => l.Contains("/tasks/exit", StringComparison.Ordinal) && l.Contains("\"exit_status\":137", StringComparison.Ordinal));
+        mine.ShouldContain(l => l.Contains("/tasks/delete", StringComparison.Ordinal));
+        // Consumers decoded every event: a prefixed type URL would have failed with "not found".
+        containerd.Log.ShouldNotContain("cannot unmarshal an event");
+        (await containerd.CtrAsync("container", "rm", "c4")).ExitCode.ShouldBe(0);
     }
 }

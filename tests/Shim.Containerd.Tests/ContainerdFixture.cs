@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 
 namespace Shim.Containerd.Tests;
 
@@ -85,12 +85,35 @@ public sealed class ContainerdFixture : IAsyncLifetime
               level = "debug"
             """);
 
+        await StartContainerdAsync(binary, config);
+    }
+
+    /// <summary>
+    /// Kills containerd (SIGKILL) and starts it again on the same root/state/sockets. Shim daemons survive (they
+    /// run in their own sessions); containerd reloads them from each bundle's <c>address</c> file.
+    /// </summary>
+    public async Task RestartContainerdAsync()
+    {
+        var process = containerd ?? throw new InvalidOperationException("containerd was never started");
+        var binary = process.StartInfo.FileName;
+        process.Kill();
+        await process.WaitForExitAsync().WaitAsync(StartPatience);
+        process.Dispose();
+        Append("---- containerd restarted by the test ----");
+        await StartContainerdAsync(binary, Path.Combine(Directory, "config.toml"));
+    }
+
+    private async Task StartContainerdAsync(string binary, string config)
+    {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var info = new ProcessStartInfo(binary, ["--config", config])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
+            // containerd also resolves "./containerd-shim-kataplug-v2" against its cwd (§1, step 2): keep it in our
+            // directory, not in the test output folder, which holds a copy of the apphost without its dll.
+            WorkingDirectory = Directory,
         };
         info.Environment["PATH"] = $"{BinDirectory}:{Environment.GetEnvironmentVariable("PATH")}";
         info.Environment[ShimSocketAddress.DirectoryEnvironmentVariable] = SocketDirectory;

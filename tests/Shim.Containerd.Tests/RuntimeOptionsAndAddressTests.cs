@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 
 namespace Shim.Containerd.Tests;
 

@@ -9,7 +9,7 @@ public static class ShimBinary
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Shim.sln")))
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Shim.sln")))
             {
                 return dir.FullName;
             }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 using Shim.HostPci;
 
 namespace Shim.Containerd.Tests;
@@ -37,6 +37,29 @@ public sealed class ShimDeleteTests : IDisposable
         {
             bystander.Kill();
             victim.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task RecordQemu_KeepsTheConfigurationFields_AndDeleteStopsThatQemu()
+    {
+        Directory.CreateDirectory(Bundle);
+        new BundleState("sb", HostPciStateDirectory: "/nonexistent/hostpci", SysfsRoot: "/").Save(Bundle);
+        using var qemu = Process.Start("/bin/sleep", "300");
+        try
+        {
+            BundleState.RecordQemu(Bundle, "sb", qemu.Id);
+            var state = BundleState.Load(Bundle).ShouldNotBeNull();
+            state.HostPciStateDirectory.ShouldBe("/nonexistent/hostpci");
+            state.QemuPid.ShouldBe(qemu.Id);
+            state.QemuStartTicks.ShouldBe(ChildProcess.StartTicks(qemu.Id));
+
+            (await Delete("sb", new StringWriter()).RunAsync(CancellationToken.None)).Clean.ShouldBeTrue();
+            await qemu.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            qemu.Kill();
         }
     }
 

@@ -1,4 +1,4 @@
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 
 namespace Shim.Containerd.Tests;
 

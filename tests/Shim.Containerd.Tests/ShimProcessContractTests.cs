@@ -1,4 +1,4 @@
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 using Shim.Containerd.Protos.Task;
 using Shim.HostPci;
 using Xunit.Abstractions;

@@ -101,6 +101,19 @@ public sealed class TaskServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_PastItsTimeoutNano_IsDeadlineExceeded_AndTheIdIsFreedForARetry()
+    {
+        pipeline.CreateGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // never opened
+        var error = await Should.ThrowAsync<TtrpcException>(() => client.CallAsync(TaskServiceNames.Service, TaskServiceNames.Create,
+            new CreateTaskRequest { Id = "t1", Bundle = bundle }, CreateTaskResponse.Parser, TimeSpan.FromMilliseconds(200), CancellationToken.None));
+        error.Code.ShouldBe(StatusCode.DeadlineExceeded);
+        // The server cancelled the pipeline with the same deadline and released the reservation.
+        await Shim.HostPci.BoundedPoll.UntilAsync(() => service.TaskCount == 0, Patience, () => "t1 still reserved", CancellationToken.None);
+        pipeline.CreateGate = null;
+        (await Create("t1")).Pid.ShouldBe(4242u);
+    }
+
+    [Fact]
     public async Task Start_RefusedByThePipeline_KeepsTheCodeAndMessage_AndTheTaskStaysCreated()
     {
         pipeline.StartFailure = new TtrpcException(StatusCode.FailedPrecondition, ConfigurationOnlyPipeline.StartRefusal);
@@ -186,7 +199,8 @@ public sealed class TaskServiceTests : IAsyncLifetime
     public async Task Delete_OfANeverStartedTask_ReleasesItsWaiters()
     {
         await Create("t1");
-        var wait = Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1" }, WaitResponse.Parser);
+        // Called directly so the waiter is registered before Delete is sent (ttrpc runs requests concurrently).
+        var wait = service.WaitAsync(new WaitRequest { Id = "t1" }, CancellationToken.None);
         await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser);
         (await wait.WaitAsync(Patience)).ExitStatus.ShouldBe(0u);
     }

@@ -135,6 +135,8 @@ public class BinderTests
         t.Host.ClearWrites();
         var e = await Should.ThrowAsync<GroupClaimedException>(() => t.Binder().BindAsync(group, "sb2", CancellationToken.None));
         e.Message.ShouldContain("sb1");
+        var inv = PciInventory.Read(t.Root);
+        InventoryReport.ToTable(inv.Facts, InventoryReport.Build(inv), t.Ledger.Snapshot()).ShouldContain("claimed by sandbox sb1");
         t.Host.Writes().ShouldBeEmpty();
         await Should.ThrowAsync<GroupClaimedException>(() => t.Binder().RestoreAsync(group, "sb2", CancellationToken.None));
         t.Host.DriverOf(Vf).ShouldBe("vfio-pci");
@@ -283,5 +285,45 @@ public class BinderTests
         await t.Binder(writer).BindAsync(group, "sb1", CancellationToken.None);
         await t.Binder(writer).RestoreAsync(group, "sb1", CancellationToken.None);
         checkedWrites.ShouldBe(14);
+    }
+    [Fact]
+    public async Task A_lagging_vfio_node_is_waited_for_within_the_deadline()
+    {
+        using var t = new TestHost(TestHost.Typical);
+        var group = t.GroupOf(Vf);
+        // devtmpfs/udev lag: the node is not created by the bind itself but shortly after, by someone else.
+        t.Host.SetFaults(new FaultPlan { VfioNodeNeverAppears = [group] });
+        var binder = t.Binder(options: TestHost.FastOptions with { DevNodeTimeout = TimeSpan.FromSeconds(20) });
+        var bind = binder.BindAsync(group, "sb1", CancellationToken.None);
+        SpinWait.SpinUntil(() => t.Host.DriverOf(Vf) == "vfio-pci", TimeSpan.FromSeconds(20)).ShouldBeTrue();
+        bind.IsCompleted.ShouldBeFalse();
+        await File.WriteAllBytesAsync(Path.Combine(t.Host.Root, $"dev/vfio/{group}"), []);
+        (await bind.WaitAsync(TimeSpan.FromSeconds(20))).VfioDevicePath.ShouldEndWith($"dev/vfio/{group}");
+    }
+
+    [Fact]
+    public async Task A_device_hot_removed_mid_bind_fails_the_bind_and_the_rollback_skips_it()
+    {
+        using var t = new TestHost(TestHost.Typical);
+        var group = t.GroupOf(Vf);
+        t.Host.SetFaults(new FaultPlan { HotRemovals = [new HotRemoval(Vf, AfterWrites: 1)] });
+        var e = await Should.ThrowAsync<GroupBindException>(() => t.Binder().BindAsync(group, "sb1", CancellationToken.None));
+        e.InnerException.ShouldBeOfType<SysfsWriteException>().Errno.ShouldBe(Errno.ENODEV);
+        e.RolledBack.ShouldBeTrue();
+        t.Host.Exists(Vf).ShouldBeFalse();
+        t.Journal.List().ShouldBeEmpty();
+        (await t.Ledger.ListAsync(CancellationToken.None)).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../x")]
+    [InlineData("-leading-dash")]
+    [InlineData("has space")]
+    public async Task Sandbox_ids_are_validated(string id)
+    {
+        using var t = new TestHost(TestHost.Typical);
+        await Should.ThrowAsync<ArgumentException>(() => t.Binder().BindAsync(t.GroupOf(Vf), id, CancellationToken.None));
+        t.Host.Writes().ShouldBeEmpty();
     }
 }

@@ -207,5 +207,17 @@ public class CrashRecoveryTests
         await File.WriteAllTextAsync(t.Journal.PathFor(3), "{ not json");
         var e = Should.Throw<InvalidDataException>(() => t.Journal.List());
         e.Message.ShouldContain("group-3.json");
+
+        // Reconciliation still restores the readable entries, reports the corrupt one and keeps its claim.
+        var vfGroup = t.GroupOf("0000:3b:02.1");
+        await t.Binder().BindAsync(vfGroup, "sb1", CancellationToken.None);
+        await t.Ledger.ClaimAsync(3, "sb9", CancellationToken.None);
+        var report = await t.Reconciler().ReconcileAsync(ReconcileScope.All, false, CancellationToken.None);
+        report.Succeeded.ShouldBeFalse();
+        report.JournalErrors!.Single().ShouldContain("group-3.json");
+        report.Groups.Single().Group.ShouldBe(vfGroup);
+        t.Host.DriverOf("0000:3b:02.1").ShouldBe("ixgbevf");
+        (await t.Ledger.ListAsync(CancellationToken.None)).Single().Group.ShouldBe(3);
+        ReconcileReportText.Format(report).ShouldContain("error: journal file");
     }
 }

@@ -67,6 +67,7 @@ public class EmulatorLayoutTests
         File.ReadAllText(Path.Combine(dir, "driver_override")).ShouldBe("(null)\n");
         new FileInfo(Path.Combine(dir, "config")).Length.ShouldBe(4096);
         File.ReadAllText(Path.Combine(dir, "sriov_numvfs")).ShouldBe("6\n");
+        File.ReadAllText(Path.Combine(dir, "uevent")).ShouldStartWith("DRIVER=mlx5_core\nPCI_CLASS=20000\nPCI_ID=15B3:1017\n");
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public class InventoryTests
         pf.VirtFns.Select(v => v.ToString()).ShouldBe(["0000:3b:02.0", "0000:3b:02.1"]);
         pf.NetInterfaces.ShouldBe([new NetInterface("ens1f0", true)]);
         pf.IsVirtualFunction.ShouldBeFalse();
+        // The single-function path lists net/ itself; the full inventory maps sys/class/net: both must agree.
+        PciInventory.ReadFunction(t.Root, pf.Address)!.NetInterfaces.ShouldBe(pf.NetInterfaces);
 
         var vf = inv.Functions[PciAddress.Parse("0000:3b:02.1")];
         vf.PhysFn.ShouldBe(pf.Address);
@@ -38,6 +40,28 @@ public class InventoryTests
         gpuGroup.Members.Select(m => m.Address.ToString()).ShouldBe(["0000:65:00.0", "0000:65:00.1"]);
         gpuGroup.Assignable.Count().ShouldBe(2);
         inv.Groups.Select(g => g.Number).ShouldBe(inv.Groups.Select(g => g.Number).Order());
+    }
+
+    [Fact]
+    public void Without_uevent_the_individual_attributes_give_the_same_answer()
+    {
+        using var t = new TestHost(TestHost.Typical);
+        var before = PciInventory.Read(t.Root);
+        foreach (var f in before.Functions.Values) File.Delete(Path.Combine(f.RealPath, "uevent"));
+        var after = PciInventory.Read(t.Root);
+        after.Functions.Values.OrderBy(f => f.Address).Select(f => f with { VirtFns = [], NetInterfaces = [], BlockDevices = [] })
+            .ShouldBe(before.Functions.Values.OrderBy(f => f.Address).Select(f => f with { VirtFns = [], NetInterfaces = [], BlockDevices = [] }));
+    }
+
+    [Fact]
+    public void Uevent_follows_binding_changes()
+    {
+        using var t = new TestHost(b => b.Nic("0000:05:00.0"));
+        var a = PciAddress.Parse("0000:05:00.0");
+        t.Host.Writer().Write(t.Root.DriverUnbind("e1000e"), "0000:05:00.0");
+        PciInventory.ReadFunction(t.Root, a)!.Driver.ShouldBeNull();
+        t.Host.Writer().Write(t.Root.DriversProbe, "0000:05:00.0");
+        PciInventory.ReadFunction(t.Root, a)!.Driver.ShouldBe("e1000e");
     }
 
     [Fact]

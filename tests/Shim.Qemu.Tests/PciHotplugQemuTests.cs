@@ -104,7 +104,7 @@ public sealed class PciHotplugQemuTests
         var r = await hp.RemoveAsync("n0", T, CancellationToken.None);
         r.Outcome.ShouldBe(PciDetachOutcome.Removed);
         r.HostDeviceReleased.ShouldBeTrue();
-        sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10)); // ACPI mode would never complete without a guest
         hp.IsUnplugPending("n0").ShouldBeFalse();
         await hp.AddAsync(QemuDevice.Pci("pci-testdev", "n0", "rp0"), T, CancellationToken.None);
     }
@@ -186,7 +186,7 @@ public sealed class PciHotplugQemuTests
         var removal = hp.RemoveAsync("d0", TimeSpan.FromSeconds(30), CancellationToken.None);
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < 20; i++) await vm.Qmp.ExecuteAsync("query-status", null, T, CancellationToken.None);
-        sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
         removal.IsCompleted.ShouldBeFalse();
         await vm.Qmp.ExecuteAsync("system_reset", null, T, CancellationToken.None);
         (await removal).Outcome.ShouldBe(PciDetachOutcome.Removed);

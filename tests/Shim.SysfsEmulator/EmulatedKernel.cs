@@ -9,7 +9,7 @@ namespace Shim.SysfsEmulator;
 /// sriov_numvfs (§2.8), and /dev/vfio/&lt;N&gt; living while a group member is on a VFIO driver (§1.4).
 /// All state is read from and written to the tree, so every process sees the same host.
 /// </summary>
-public sealed class EmulatedKernel
+public sealed partial class EmulatedKernel
 {
     public EmulatedKernel(string root, FaultPlan? faults = null)
     {
@@ -136,19 +136,6 @@ public sealed class EmulatedKernel
         EmulatorJson.Write(Layout.DriverTable(driver), table);
     }
 
-    public void SriovNumVfs(string real, string value)
-    {
-        if (!int.TryParse(StripNewline(value), NumberStyles.None, CultureInfo.InvariantCulture, out var wanted))
-            throw new KernelError(Errno.EINVAL, $"sriov_numvfs '{value}' is not a number");
-        int current = Dec(real, "sriov_numvfs");
-        if (wanted == current) return;
-        if (wanted > Dec(real, "sriov_totalvfs")) throw new KernelError(Errno.ERANGE, $"{wanted} > sriov_totalvfs");
-        if (DriverOf(real) is null) throw new KernelError(Errno.ENOENT, "the PF has no driver");
-        if (current != 0 && wanted != 0) throw new KernelError(Errno.EBUSY, "write 0 first");
-        if (wanted == 0) RemoveVfs(real);
-        else CreateVfs(real, wanted);
-    }
-
     public static void WriteBoolean(string path, string value)
     {
         var v = StripNewline(value);
@@ -204,6 +191,7 @@ public sealed class EmulatedKernel
         Directory.CreateDirectory(driverDir);
         TreeLayout.Link(Path.Combine(real, "driver"), driverDir);
         TreeLayout.Link(Path.Combine(driverDir, bdf), real);
+        WriteUevent(real);
         var facts = Facts(bdf);
         if (IsVfioDriver(driver) && GroupOf(real) is { } group && !Faults.VfioNodeNeverAppears.Contains(group))
         {
@@ -230,6 +218,7 @@ public sealed class EmulatedKernel
     {
         TreeLayout.RemoveLink(Path.Combine(real, "driver"));
         TreeLayout.RemoveLink(Path.Combine(Layout.Driver(driver), bdf));
+        WriteUevent(real);
         var net = Path.Combine(real, "net");
         if (Directory.Exists(net))
         {
@@ -241,6 +230,20 @@ public sealed class EmulatedKernel
             File.Delete(Layout.VfioNode(group));
         if (!IsVfioDriver(driver) && Dec(real, "sriov_numvfs") > 0)
             RemoveVfs(real); // PF drivers disable SR-IOV on remove (§2.3, driver-specific)
+    }
+
+    /// <summary>The kernel's PCI uevent text; DRIVER= is present only while bound.</summary>
+    private static void WriteUevent(string real)
+    {
+        uint cls = Hex(real, "class");
+        var driver = DriverOf(real);
+        var text = (driver is null ? "" : $"DRIVER={driver}\n")
+            + $"PCI_CLASS={cls:X}\n"
+            + $"PCI_ID={Hex(real, "vendor"):X4}:{Hex(real, "device"):X4}\n"
+            + $"PCI_SUBSYS_ID={Hex(real, "subsystem_vendor"):X4}:{Hex(real, "subsystem_device"):X4}\n"
+            + $"PCI_SLOT_NAME={Path.GetFileName(real)}\n"
+            + $"MODALIAS=pci:v0000{Hex(real, "vendor"):X4}d0000{Hex(real, "device"):X4}sv0000{Hex(real, "subsystem_vendor"):X4}sd0000{Hex(real, "subsystem_device"):X4}bc{cls >> 16:X2}sc{(cls >> 8) & 0xff:X2}i{cls & 0xff:X2}\n";
+        File.WriteAllText(Path.Combine(real, "uevent"), text);
     }
 
     private bool GroupHasVfioMember(int group)
@@ -276,6 +279,7 @@ public sealed class EmulatedKernel
             config.SetLength(pcie ? 4096 : 256);
         TreeLayout.Link(Path.Combine(Layout.BusDevices, bdf), real);
         if (group is { } g) JoinGroup(real, bdf, g);
+        WriteUevent(real);
         return real;
     }
 
@@ -329,51 +333,6 @@ public sealed class EmulatedKernel
         TreeLayout.RemoveLink(Path.Combine(Layout.BusDevices, bdf));
         Directory.Delete(real, recursive: true);
         File.Delete(Layout.DeviceFacts(bdf));
-    }
-
-    private void CreateVfs(string pfReal, int count)
-    {
-        var pf = PciAddress.Parse(Path.GetFileName(pfReal));
-        var facts = Facts(pf.ToString());
-        int offset = Dec(pfReal, "sriov_offset"), stride = Math.Max(1, Dec(pfReal, "sriov_stride"));
-        var vfDevice = (ushort)Hex(pfReal, "sriov_vf_device");
-        bool pcie = new FileInfo(Path.Combine(pfReal, "config")).Length > 256;
-        var created = new List<(string Real, string Bdf)>();
-        for (int i = 0; i < count; i++)
-        {
-            var vf = PciAddress.FromRoutingId(pf.Domain, pf.RoutingId + offset + i * stride);
-            var vfBdf = vf.ToString();
-            // Each VF gets its own group when ACS allows it (the emulated platform always does).
-            int? group = File.Exists(Path.Combine(Layout.State, "iommu-off")) ? null : NextGroup();
-            var real = CreateDevice(vf, Path.GetDirectoryName(pfReal)!, (ushort)Hex(pfReal, "vendor"), vfDevice, Hex(pfReal, "class"), pcie, group);
-            TreeLayout.Link(Path.Combine(real, "physfn"), pfReal);
-            TreeLayout.Link(Path.Combine(pfReal, $"virtfn{i}"), real);
-            EmulatorJson.Write(Layout.DeviceFacts(vfBdf), new DeviceFacts(vfBdf,
-                NetDriver: facts.VfDriver,
-                NetInterfaces: facts.VfInterfacePrefix is null ? null : [facts.VfInterfacePrefix + i.ToString(CultureInfo.InvariantCulture)],
-                InterfacesUp: false));
-            created.Add((real, vfBdf));
-        }
-        File.WriteAllText(Path.Combine(pfReal, "sriov_numvfs"), count.ToString(CultureInfo.InvariantCulture) + "\n");
-        bool autoprobe = File.ReadAllText(Path.Combine(pfReal, "sriov_drivers_autoprobe")).Trim() == "1"
-            && (!File.Exists(Layout.DriversAutoprobe) || File.ReadAllText(Layout.DriversAutoprobe).Trim() == "1");
-        if (autoprobe)
-            foreach (var (real, vfBdf) in created) Probe(real, vfBdf);
-    }
-
-    private void RemoveVfs(string pfReal)
-    {
-        foreach (var link in Directory.EnumerateFileSystemEntries(pfReal, "virtfn*").ToList())
-        {
-            var target = new FileInfo(link).LinkTarget;
-            if (target is not null)
-            {
-                var vfReal = Path.GetFullPath(Path.Combine(pfReal, target));
-                if (Directory.Exists(vfReal)) RemoveDevice(vfReal, Path.GetFileName(vfReal));
-            }
-            TreeLayout.RemoveLink(link);
-        }
-        File.WriteAllText(Path.Combine(pfReal, "sriov_numvfs"), "0\n");
     }
 
     // ---- drivers ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ public sealed class EmulatedSysfsWriter : ISysfsWriter
     private static readonly HashSet<string> ReadOnly = new(StringComparer.Ordinal)
     {
         "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "numa_node", "config",
-        "sriov_totalvfs", "sriov_offset", "sriov_stride", "sriov_vf_device", "operstate", "flags", "type",
+        "sriov_totalvfs", "sriov_offset", "sriov_stride", "sriov_vf_device", "operstate", "flags", "type", "ifindex",
     };
 
     private readonly TreeLayout layout;

@@ -16,7 +16,7 @@ public class AllocatorProperties
         from steps in Gen.ArrayOf(from a in Gen.Frequency((3, Gen.Constant(true)), (2, Gen.Constant(false))) from d in Gen.Choose(0, 9) select new Step(a, d))
         select (type, count, steps);
 
-    [Property(MaxTest = 2000)]
+    [Property(MaxTest = 300)]
     public Property Lowest_free_port_no_double_use_and_state_survives_restarts() =>
         Prop.ForAll(Scenarios.ToArbitrary(), sc =>
         {

@@ -13,7 +13,7 @@ public class PlannerProperties
         return TopologyPlanner.Plan(settings, list, HostFactsSnapshot.ViableFor(list));
     }
 
-    [Property(MaxTest = 200000)]
+    [Property(MaxTest = 500)]
     public Property Never_more_devices_than_ports_of_the_type_and_every_bus_exists() =>
         Prop.ForAll(ScenarioGen.Arb, s =>
         {
@@ -34,7 +34,7 @@ public class PlannerProperties
             return true;
         });
 
-    [Property(MaxTest = 200000)]
+    [Property(MaxTest = 500)]
     public Property Every_requested_function_is_placed_skipped_or_named_by_a_problem() =>
         Prop.ForAll(ScenarioGen.Arb, s =>
         {
@@ -56,7 +56,7 @@ public class PlannerProperties
             return true;
         });
 
-    [Property(MaxTest = 2000)]
+    [Property(MaxTest = 300)]
     public Property Same_input_gives_the_same_plan_whatever_the_request_order() =>
         Prop.ForAll(ScenarioGen.Arb, s =>
         {
@@ -68,7 +68,7 @@ public class PlannerProperties
             return true;
         });
 
-    [Property(MaxTest = 200000)]
+    [Property(MaxTest = 500)]
     public Property Applying_a_suggested_fix_makes_that_problem_disappear() =>
         Prop.ForAll(ScenarioGen.Arb, s =>
         {
@@ -82,7 +82,7 @@ public class PlannerProperties
             return true;
         });
 
-    [Property(MaxTest = 200000)]
+    [Property(MaxTest = 500)]
     public Property Suggested_port_counts_are_minimal() =>
         Prop.ForAll(ScenarioGen.Arb, s =>
         {

@@ -4,7 +4,7 @@
 # shared group of the pci-bridge and the two NICs behind it.
 . "$(dirname "$0")/lib.sh"
 require
-out=${LAB_RESULTS:-/tmp}
+out=$LAB_RESULTS
 
 pf=$(nvme_pf)
 [ -n "$pf" ] || { fail topology "no SR-IOV NVMe PF (1b36:0010 with sriov_totalvfs>0) in the guest"; finish; }
@@ -27,13 +27,10 @@ vfs=$(for v in "$SYS/$pf"/virtfn*; do basename "$(readlink "$v")"; done | sort |
 check sriov-vfs-created 2 "$(echo $vfs | wc -w)"
 
 kataplug inventory --json > "$out/inventory.json" || fail inventory "exit $?"
-echo "--- kataplug inventory (table) ---"
-kataplug inventory || fail inventory-table "exit $?"
-echo "---"
 check inventory-groups "$(groups_from_sysfs)" "$(groups_from_json "$out/inventory.json")"
 
 # Drivers: every device's driver as the kernel has it (null when unbound).
-want=$(for d in "$SYS"/*; do echo "$(basename "$d") $(driver_of "$(basename "$d")")"; done | sort)
+want=$(drivers_all)
 got=$(jq -r '.[].devices[] | "\(.bdf) \(.driver // "null")"' "$out/inventory.json" | sort)
 check inventory-drivers "$want" "$got"
 
@@ -53,6 +50,6 @@ check inventory-bridge-group "$(echo "$bridge $behind" | tr ' ' '\n' | sort | tr
 # Vendor/device/class formats as sysfs-pci.md §8 shows them.
 check inventory-e1000e-ids "0x8086 0x10d3" "$(jq -r --arg b "$(find_dev 0x8086:0x10d3 | head -1)" '.[].devices[] | select(.bdf == $b) | "\(.vendor) \(.device)"' "$out/inventory.json")"
 
-echo "--- verdicts ---"
-jq -r '.[] | "group \(.group) assignable=\(.assignable) \(.reason // "")"' "$out/inventory.json"
+echo "--- kataplug's view (group, assignable, members) ---"
+jq -r '.[] | "group \(.group) assignable=\(.assignable) \([.devices[] | "\(.bdf)[\(.driver // "-")]"] | join(" ")) \(.reason // "")"' "$out/inventory.json"
 finish

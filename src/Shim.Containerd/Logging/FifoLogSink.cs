@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Shim.Containerd.Native;
 
@@ -58,7 +57,4 @@ public sealed unsafe class FifoLogSink : ILogSink
             }
         }
     }
-
-    /// <summary>errno of the last failed open, for a diagnostic.</summary>
-    public static int LastError => Marshal.GetLastPInvokeError();
 }

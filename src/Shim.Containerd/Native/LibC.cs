@@ -7,14 +7,11 @@ internal static unsafe partial class LibC
 {
     public const int O_WRONLY = 0x1;
     public const int O_RDONLY = 0x0;
-    public const int O_RDWR = 0x2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int WNOHANG = 1;
     public const int SIGKILL = 9;
     public const int EINTR = 4;
-    public const int ESRCH = 3;
-    public const int ECHILD = 10;
     public const short POSIX_SPAWN_SETSID = 0x80; // glibc >= 2.26
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -55,9 +52,4 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
     public static partial int SpawnAttrSetFlags(void* attributes, short flags);
-
-    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
-    public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
-    public const int PR_SET_CHILD_SUBREAPER = 36;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Shim.Configuration;
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 using Shim.Ttrpc;
 
 namespace Shim.Containerd.Tasks;
@@ -32,10 +32,17 @@ public sealed class ConfigurationOnlyPipeline(IConfigurationFileSystem files, Fu
         if (request.IsSandbox)
         {
             var host = loaded.Configuration.Host;
-            new BundleState(request.SandboxId, host.StateDir.Value, host.SysfsRoot.Value, ConfigPath: loaded.Source.Path).Save(request.Bundle);
+            new BundleState(request.SandboxId, HostPciStateDirectory(host), host.SysfsRoot.Value, ConfigPath: loaded.Source.Path).Save(request.Bundle);
         }
         return Task.FromResult(new SandboxCreated((uint)Environment.ProcessId));
     }
+
+    /// <summary>
+    /// Where the HostPci journal and claims of a configuration live: <c>&lt;[host] state_dir&gt;/hostpci</c>, which for the
+    /// default state_dir is <see cref="Shim.HostPci.BindingJournal.DefaultStateDirectory"/> (what `kataplug restore` reads).
+    /// The real pipeline must bind with this same directory so that delete reconciles the right journal.
+    /// </summary>
+    public static string HostPciStateDirectory(HostSettings host) => Path.Combine(host.StateDir.Value, "hostpci");
 
     public Task<uint> StartAsync(string taskId, CancellationToken cancellationToken) =>
         throw new TtrpcException(StatusCode.FailedPrecondition, StartRefusal);

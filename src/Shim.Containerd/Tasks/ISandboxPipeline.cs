@@ -1,4 +1,4 @@
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 using Shim.Containerd.Protos.Types;
 
 namespace Shim.Containerd.Tasks;

@@ -3,7 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Shim.Configuration;
 using Shim.Containerd.Events;
-using Shim.Containerd.Process;
+using Shim.Containerd.Lifecycle;
 using Shim.Containerd.Protos;
 using Shim.Containerd.Protos.Events;
 using Shim.Containerd.Protos.Task;
@@ -291,6 +291,7 @@ public sealed class TaskService : ITaskExitSink
     // Maps domain failures to the codes containerd understands (ttrpc.md §5) and logs every failed call.
     private async Task<T> Guard<T>(TtrpcCallContext context, Func<Task<T>> call)
     {
+        logger.LogDebug("rpc {Method} (stream {Stream}, deadline {Deadline})", context.Method, context.StreamId, context.Deadline?.ToString("O") ?? "none");
         try
         {
             return await call().ConfigureAwait(false);

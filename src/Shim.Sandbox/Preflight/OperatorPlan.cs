@@ -75,7 +75,9 @@ public static class OperatorPlan
             notes.Add($"plugins directory {pluginsDir} does not exist: no discovery ([plugins] directory in {config.SourceName})");
         }
 
-        var request = new PreflightRequest(config, sysfs, "kataplug-plan", options.NetnsPath, "{}", annotations, devices, catalog);
+        // Plugins read annotations from the OCI spec, as they do for a real sandbox.
+        var spec = new JsonObject { ["annotations"] = new JsonObject(annotations.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))) };
+        var request = new PreflightRequest(config, sysfs, "kataplug-plan", options.NetnsPath, spec.ToJsonString(), annotations, devices, catalog);
         var result = await SandboxPreflight.RunAsync(request, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         notes.AddRange(result.Notes);
 

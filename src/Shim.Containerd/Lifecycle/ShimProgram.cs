@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Shim.Containerd.Tasks;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// Entry point of <c>containerd-shim-kataplug-v2</c>: dispatches start / delete / serve and keeps stdout clean —

@@ -1,4 +1,4 @@
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// Hand-parses Go <c>flag</c> style: <c>-name value</c>, <c>-name=value</c>, <c>--name</c>, boolean <c>-debug</c>,

@@ -1,40 +1,6 @@
-using Google.Protobuf;
-using Shim.Containerd.Events;
 using Shim.Containerd.Tasks;
-using Shim.Ttrpc;
 
 namespace Shim.Containerd.Tests;
-
-/// <summary>Records every published event in order.</summary>
-public sealed class RecordingPublisher : IEventPublisher
-{
-    private readonly List<(string Topic, IMessage Message)> events = [];
-
-    public IReadOnlyList<(string Topic, IMessage Message)> Events
-    {
-        get
-        {
-            lock (events)
-            {
-                return [.. events];
-            }
-        }
-    }
-
-    public IReadOnlyList<string> Topics => [.. Events.Select(e => e.Topic)];
-
-    public void Publish(string topic, IMessage message)
-    {
-        lock (events)
-        {
-            events.Add((topic, message));
-        }
-    }
-
-    public Task FlushAsync(TimeSpan timeout) => Task.CompletedTask;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
 
 /// <summary>A pipeline whose outcomes the test chooses; Create can be held open with a gate.</summary>
 public sealed class FakePipeline : ISandboxPipeline
@@ -72,16 +38,4 @@ public sealed class FakePipeline : ISandboxPipeline
         Deletes.Add(taskId);
         return Task.CompletedTask;
     }
-}
-
-/// <summary>A short, unique unix socket path in a fresh temp directory (removed on dispose).</summary>
-public sealed class TempSocket : IDisposable
-{
-    private readonly string directory = Directory.CreateTempSubdirectory("kpt-").FullName;
-
-    public string Path => System.IO.Path.Combine(directory, "s.sock");
-
-    public string Directory_ => directory;
-
-    public void Dispose() => Directory.Delete(directory, recursive: true);
 }

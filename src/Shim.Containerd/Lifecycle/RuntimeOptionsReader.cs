@@ -3,7 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Shim.Containerd.Protos;
 using Shim.Containerd.Protos.RuntimeOptions;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// Reads containerd's runtime options: the raw bytes of a <c>google.protobuf.Any</c> on <c>start</c>'s stdin

@@ -1,4 +1,4 @@
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>Writes a small file so readers see either the old or the whole new content (temp + rename).</summary>
 public static class AtomicFile

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// Where a daemon listens: like Go shims, <c>&lt;dir&gt;/&lt;hex sha256 of "&lt;containerd address&gt;/&lt;ns&gt;/&lt;id&gt;"&gt;</c>

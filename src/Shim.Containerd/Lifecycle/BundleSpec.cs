@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>What the shim needs from the bundle's OCI <c>config.json</c>: annotations and the root path.</summary>
 public sealed record BundleSpec(IReadOnlyDictionary<string, string> Annotations, string? RootPath)

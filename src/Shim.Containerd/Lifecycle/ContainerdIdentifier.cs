@@ -1,4 +1,4 @@
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>containerd <c>identifiers.Validate</c>: <c>^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$</c>, at most 76 characters (§9).</summary>
 public static class ContainerdIdentifier

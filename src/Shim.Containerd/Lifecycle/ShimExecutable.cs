@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>How to run this binary again (for the daemon): the apphost, or <c>dotnet &lt;dll&gt;</c> when run through the host.</summary>
 public sealed record ShimExecutable(string Path, IReadOnlyList<string> LeadingArguments)

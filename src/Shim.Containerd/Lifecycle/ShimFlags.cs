@@ -1,4 +1,4 @@
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>What the shim binary was asked to do (the last non-flag word).</summary>
 public enum ShimAction

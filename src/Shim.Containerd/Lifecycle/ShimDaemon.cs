@@ -2,11 +2,10 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Shim.Containerd.Events;
 using Shim.Containerd.Logging;
-using Shim.Containerd.Native;
 using Shim.Containerd.Tasks;
 using Shim.Ttrpc;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// The <c>serve</c> action: the long-lived daemon <c>start</c> spawned. Logs to the bundle's log fifo, serves the
@@ -35,9 +34,8 @@ public sealed class ShimDaemon(ShimFlags flags, string bundleDirectory, Func<ILo
         var logger = loggers.CreateLogger("kataplug.shim");
         try
         {
-            // Orphaned QEMU / virtiofsd children are re-parented to us instead of init, so we can reap them.
-            _ = LibC.Prctl(LibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-
+            // No PR_SET_CHILD_SUBREAPER yet: adopted orphans would need a waitpid(-1) reaper, which would steal the
+            // exit status of children started through System.Diagnostics.Process (QEMU in Shim.Qemu).
             var ttrpcAddress = Environment.GetEnvironmentVariable(TtrpcAddressVariable);
             await using IEventPublisher events = string.IsNullOrEmpty(ttrpcAddress)
                 ? new NullEventPublisher(logger)

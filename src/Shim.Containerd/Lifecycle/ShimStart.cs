@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Shim.HostPci;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// The <c>start</c> action (containerd-shim-v2.md §3.4): find or spawn the daemon that serves the task, write
@@ -54,7 +54,6 @@ public sealed class ShimStart(ShimFlags flags, string bundleDirectory, string so
         try
         {
             ShimPidFile.Write(bundleDirectory, pid);
-            var exitedEarly = "";
             await BoundedPoll.UntilAsync(
                 () =>
                 {
@@ -64,8 +63,8 @@ public sealed class ShimStart(ShimFlags flags, string bundleDirectory, string so
                     }
                     if (ChildProcess.TryReap(pid, out var status))
                     {
-                        exitedEarly = ChildProcess.DescribeWaitStatus(status);
-                        throw new ShimStartException($"shim daemon {pid} exited with {exitedEarly} before serving {socketPath}: {ServeError()}");
+                        throw new ShimStartException(
+                            $"shim daemon {pid} exited with {ChildProcess.DescribeWaitStatus(status)} before serving {socketPath}: {ServeError()}");
                     }
                     return false;
                 },

@@ -1,7 +1,7 @@
 using Shim.Containerd.Protos.Task;
 using Shim.HostPci;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// The <c>delete</c> action (containerd-shim-v2.md §6): runs after EVERY disconnect, so it is idempotent, reads only

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Shim.Containerd.Native;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>Liveness and signalling of processes by pid (the daemon, a leftover QEMU), with pid-reuse guards.</summary>
 public static unsafe class ChildProcess

@@ -1,4 +1,4 @@
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary><c>&lt;bundle&gt;/shim.pid</c>: the daemon's pid, written by <c>start</c> in the bundle of the task that spawned it.</summary>
 public static class ShimPidFile

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// What <c>delete</c> needs to clean up after a dead daemon, recorded on disk in the sandbox bundle because
@@ -45,6 +45,16 @@ public sealed record BundleState(
         {
             throw new InvalidDataException($"{path} is corrupt ({ex.Message}); clean up by hand (kataplug restore), then delete it", ex);
         }
+    }
+
+    /// <summary>
+    /// Records the launched hypervisor (with its start time, so delete never kills a process that reused the pid).
+    /// Call right after QEMU starts; delete then stops it if the daemon dies.
+    /// </summary>
+    public static void RecordQemu(string bundleDirectory, string sandboxId, int qemuPid)
+    {
+        var current = Load(bundleDirectory) ?? new BundleState(sandboxId);
+        (current with { QemuPid = qemuPid, QemuStartTicks = ChildProcess.StartTicks(qemuPid) }).Save(bundleDirectory);
     }
 
     public void Save(string bundleDirectory) =>

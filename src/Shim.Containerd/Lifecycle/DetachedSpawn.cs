@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Shim.Containerd.Native;
 
-namespace Shim.Containerd.Process;
+namespace Shim.Containerd.Lifecycle;
 
 /// <summary>
 /// Starts a process that shares nothing with its parent's stdio: posix_spawn with <c>POSIX_SPAWN_SETSID</c>

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Scenario 4: an e1000e whose netdev lives in a pod network namespace goes to vfio-pci (the netdev vanishes from
+# the namespace), is cold-plugged into a nested QEMU (-S, no guest code runs) on a PCIe root port through the
+# guest's real VFIO (type1 container over the emulated Intel IOMMU), then `kataplug restore` returns it to e1000e;
+# its netdev comes back in the initial namespace, not in the pod's (the shim must not expect it there).
+. "$(dirname "$0")/lib.sh"
+require
+state=$LAB_STATE
+command -v qemu-system-x86_64 >/dev/null || { fail prerequisites "qemu-system-x86_64 is not on the host"; finish; }
+command -v ip >/dev/null || { fail prerequisites "ip (iproute2) is not on the host"; finish; }
+
+nic=$(lone_e1000e | tail -1)
+netdev=$(ls "$SYS/$nic/net")
+group=$(group_of "$nic")
+echo "e1000e $nic group $group netdev $netdev"
+
+ip netns add lab-pod || fail netns-add "ip netns add failed"
+ip link set "$netdev" netns lab-pod || fail netns-move "ip link set $netdev netns lab-pod failed"
+check netdev-in-pod-netns "$netdev" "$(ip netns exec lab-pod ls /sys/class/net | grep -x "$netdev")"
+check netdev-not-in-root-sysfs "" "$(ls "$SYS/$nic/net" 2>/dev/null)"
+
+t=$(uptime_s)
+sysfs_bind_vfio "$nic"
+timing sysfs-bind "$(since "$t")"
+check bind-driver vfio-pci "$(driver_of "$nic")"
+check netdev-gone-from-pod "" "$(ip netns exec lab-pod ls /sys/class/net | grep -x "$netdev")"
+journal_write "$state" lab-sandbox-4 "$group" Bound "$(member_json "$nic" e1000e ProbeVfio Done)"
+
+# Nested QEMU: cold-plug on a root port, QMP over stdio. Paused (-S) means no firmware ran, so query-pci shows
+# nothing behind bridges (qmp.md §6.2): ask QOM for the device's host BDF and parent bus instead.
+out=$LAB_RESULTS
+t=$(uptime_s)
+printf '%s\n' '{"execute":"qmp_capabilities"}' \
+  '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/hostdev0","property":"host"},"id":"host"}' \
+  '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/hostdev0","property":"parent_bus"},"id":"bus"}' \
+  '{"execute":"quit"}' |
+  timeout 180 qemu-system-x86_64 -S -machine q35 -accel tcg -nodefaults -display none -m 64 -no-user-config \
+    -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
+    -device vfio-pci,host="$nic",bus=rp0,id=hostdev0 \
+    -qmp stdio -monitor none -serial none > $out/nested-qmp.out 2> $out/nested-qemu.err
+rc=$?
+timing nested-qemu-start-query-quit "$(since "$t")"
+check nested-qemu-exit 0 "$rc"
+[ "$rc" = 0 ] || { echo "--- nested QEMU stderr ---"; cat $out/nested-qemu.err; }
+check nested-qemu-device-host "$nic" "$(jq -r 'select(.id? == "host") | .return' "$out/nested-qmp.out" 2>/dev/null)"
+check nested-qemu-device-on-root-port "/machine/peripheral/rp0/rp0" "$(jq -r 'select(.id? == "bus") | .return' "$out/nested-qmp.out" 2>/dev/null)"
+grep -q '"SHUTDOWN"' $out/nested-qmp.out && pass "nested-qemu-quit-event" || fail nested-qemu-quit-event "no SHUTDOWN event in $(cat $out/nested-qmp.out | head -c 400)"
+
+kataplug restore --state-dir "$state" --timeout-seconds 60; rc=$?
+check restore-exit 0 "$rc"
+check restore-driver e1000e "$(driver_of "$nic")"
+check netdev-back-in-root-netns "$netdev" "$(ls "$SYS/$nic/net" 2>/dev/null)"
+check netdev-not-back-in-pod "" "$(ip netns exec lab-pod ls /sys/class/net | grep -x "$netdev")"
+ip netns del lab-pod
+finish
