@@ -32,6 +32,11 @@ fi
 [ -n "$bbver" ] && [ "$bbver" != "(none)" ] || die "no candidate for busybox-static; run apt-get update"
 krel=${kpkg#linux-image-}   # e.g. 6.1.0-56-amd64 (the directory under lib/modules)
 
+# One build at a time per cache (parallel runs would race on the same key and on pruning).
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock -w 900 9 || die "another build.sh held $cache/.lock for 15 minutes"
+
 script_hash=$(cat "$0" "$here/guest-init.sh" | sha256sum | cut -c1-12)
 key="${kpkg}_${kver_pkg}_busybox_${bbver}_${script_hash}"
 key=${key//[^A-Za-z0-9._-]/_}

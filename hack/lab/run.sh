@@ -26,6 +26,12 @@ qemu=${KATAPLUG_LAB_QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found: install qemu-system-x86 (hack/setup.sh does)"
 [ "$(id -u)" -eq 0 ] || die "the lab needs root (9p export of / with security_model=none, apt-get download)"
 
+# The guest runs the published CLI, not the sources: say so when out/ is older than them.
+repo=$(cd "$here/../.." && pwd)
+if [ -f "$repo/out/bin/kataplug.dll" ] && [ -n "$(find "$repo/src" -name '*.cs' -newer "$repo/out/bin/kataplug.dll" -print -quit 2>/dev/null)" ]; then
+  echo "lab-run: warning: src/ has changes newer than out/bin/kataplug.dll; republish (hack/setup.sh) to test them" >&2
+fi
+
 t0=$(date +%s.%N)
 guest=$("$here/build.sh" | tail -1) || die "building the guest files failed (see lab-build lines above)"
 [ -s "$guest/vmlinux" ] && [ -s "$guest/initrd.gz" ] || die "build.sh printed '$guest', which lacks vmlinux/initrd.gz"

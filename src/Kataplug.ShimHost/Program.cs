@@ -1,11 +1,12 @@
 // containerd-shim-kataplug-v2: the shim binary containerd starts for runtime io.containerd.kataplug.v2.
-// The process contract (start / delete / serve) and the Task service live in Shim.Containerd; this binary only
-// chooses the sandbox pipeline.
+// The process contract (start / delete / serve) and the Task service live in Shim.Containerd; the sandbox pipeline
+// (discover → plan → validate → bind → QEMU → hot-plug, and its teardown) lives in Shim.Sandbox.
 using Shim.Containerd.Lifecycle;
+using Shim.Sandbox.Pipeline;
 
 namespace Kataplug.ShimHost;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => ShimProgram.RunAsync(args, ShimProgram.DefaultPipeline);
+    public static Task<int> Main(string[] args) => ShimProgram.RunAsync(args, logger => new SandboxPipeline(logger));
 }

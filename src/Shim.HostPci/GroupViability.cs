@@ -32,10 +32,10 @@ public static class GroupViability
             if (!m.IsVirtualFunction)
             {
                 foreach (var nic in m.NetInterfaces.Where(n => n.IsUp))
-                    problems.Add($"{m.Address} ({m.Driver ?? "no driver"}) drives host interface {nic.Name}, which is up: binding it would take the host's network down; take the interface down, pick another group, or set allowHostDevices");
+                    problems.Add($"{m.Address} ({m.Driver ?? "no driver"}) drives host interface {nic.Name}, which is up: binding it would take the host's network down; take the interface down, pick another group, or set allow_host_devices = true in [host]");
             }
             foreach (var block in m.BlockDevices.Where(b => b.InUse))
-                problems.Add($"{m.Address} ({m.Driver ?? "no driver"}) backs block device {block.Name}, {block.Usage}: the host needs it; unmount it, pick another group, or set allowHostDevices");
+                problems.Add($"{m.Address} ({m.Driver ?? "no driver"}) backs block device {block.Name}, {block.Usage}: the host needs it; unmount it, pick another group, or set allow_host_devices = true in [host]");
         }
         return new GroupViabilityResult(group.Number, problems.Count == 0, problems.Count == 0 ? null : string.Join("; ", problems), problems);
     }

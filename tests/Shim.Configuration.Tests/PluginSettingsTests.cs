@@ -62,21 +62,6 @@ public class PluginSettingsTests
         rule.OriginOf("vendor_device").ToString().ShouldBe("test.toml:17:17");
     }
 
-    private static PluginCandidate Vf(string name, string driver = "iavf", string? annotation = "true") => new(
-        name, new PciVendorDevice(0x8086, 0x154c), driver,
-        annotation is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["kataplug.io/passthrough"] = annotation });
-
-    [Fact]
-    public void The_first_matching_rule_decides_and_unmatched_candidates_are_excluded()
-    {
-        P.Decide("physical-vf", Vf("net0")).ShouldSatisfyAllConditions(d => d.Included.ShouldBeTrue(), d => d.Rule!.Index.ShouldBe(1));
-        P.Decide("physical-vf", Vf("net0", driver: "virtio-pci")).ShouldSatisfyAllConditions(d => d.Included.ShouldBeFalse(), d => d.Rule!.Index.ShouldBe(0));
-        P.Decide("physical-vf", Vf("eth0")).ShouldSatisfyAllConditions(d => d.Included.ShouldBeFalse(), d => d.Rule.ShouldBeNull());
-        P.Decide("physical-vf", Vf("net0", annotation: null)).Included.ShouldBeFalse();
-        P.Decide("physical-vf", Vf("net0", annotation: "false")).Included.ShouldBeFalse();
-        P.Decide("vfio", Vf("anything")).ShouldSatisfyAllConditions(d => d.Included.ShouldBeTrue(), d => d.Reason.ShouldContain("no [[plugins.rule]]"));
-    }
-
     public static TheoryData<string, string> RuleProblems => new()
     {
         { "plugin = \"vfio\"\nvendor_device = \"8086-154c\"", "test.toml:5:17: [[plugins.rule]] #1 vendor_device = \"8086-154c\": must be a PCI \"vendor:device\" pair of 4-digit hex numbers, e.g. \"8086:154c\"" },

@@ -24,7 +24,7 @@ public class ViabilityTests
         var r = Check(t, "0000:05:00.0");
         r.Assignable.ShouldBeFalse();
         r.Reason!.ShouldContain("eno1");
-        r.Reason!.ShouldContain("allowHostDevices");
+        r.Reason!.ShouldContain("allow_host_devices = true in [host]");
         Check(t, "0000:05:00.0", allow: true).Assignable.ShouldBeTrue();
     }
 

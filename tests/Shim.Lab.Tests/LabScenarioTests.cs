@@ -8,7 +8,7 @@ namespace Shim.Lab.Tests;
 [Trait("Category", "Lab")]
 public class LabScenarioTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(7);
 
     private async Task<LabResult> Run(string scenario)
     {

@@ -1,7 +1,9 @@
 #!/bin/bash
-# Smoke: the guest boots, the chroot works, and the host's dotnet runs in it.
-set -u
-echo "uname: $(uname -r)"
-for d in /sys/bus/pci/devices/*; do echo "$(basename $d) $(cat $d/vendor):$(cat $d/device) $(cat $d/class) drv=$(basename "$(readlink $d/driver 2>/dev/null)") grp=$(basename "$(readlink $d/iommu_group 2>/dev/null)")"; done
-s=$(cut -d' ' -f1 /proc/uptime)
-dotnet --list-runtimes && echo "PASS dotnet-runs $(echo "$(cut -d' ' -f1 /proc/uptime) - $s" | bc)s" || echo "FAIL dotnet-runs"
+# Smoke (for debugging the lab itself; no product code): the guest boots, the 9p chroot works, the host's dotnet
+# runs in it. Prints the guest's PCI view.
+. "$(dirname "$0")/lib.sh"
+echo "kernel $(uname -r)"
+for d in "$SYS"/*; do b=$(basename "$d"); echo "$b $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class") drv=$(driver_of "$b") grp=$(group_of "$b")"; done
+t=$(uptime_s)
+if dotnet --list-runtimes; then pass dotnet-runs "$(since "$t")s"; else fail dotnet-runs "exit $?"; fi
+finish

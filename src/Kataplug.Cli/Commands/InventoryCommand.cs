@@ -10,7 +10,7 @@ public static class InventoryCommand
     {
         var root = new Option<string>("--sysfs-root") { Description = "Root that holds sys/, dev/ and proc/ (tests point it at an emulated host)", DefaultValueFactory = _ => "/" };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of groups instead of a table" };
-        var allowHost = new Option<bool>("--allow-host-devices") { Description = "Judge groups as if allowHostDevices were set (up host NICs, mounted disks)" };
+        var allowHost = new Option<bool>("--allow-host-devices") { Description = "Judge groups as if [host] allow_host_devices = true (up host NICs, mounted disks)" };
         var state = new Option<string>("--state-dir") { Description = "Where claims.json lives (shows which sandbox holds each group)", DefaultValueFactory = _ => BindingJournal.DefaultStateDirectory };
         var command = new Command("inventory", "List IOMMU groups, their PCI functions and drivers, and whether each group can be passed through") { root, json, allowHost, state };
         command.SetAction(parse =>

@@ -22,15 +22,4 @@ public sealed record PluginRule(
         System.Collections.Immutable.ImmutableDictionary<string, ValueOrigin>.Empty;
 
     public ValueOrigin OriginOf(string field) => FieldOrigins.TryGetValue(field, out var o) ? o : Origin;
-
-    public bool Matches(PluginCandidate candidate)
-    {
-        if (Interface is not null && (candidate.InterfaceName is null || !Interface.IsMatch(candidate.InterfaceName))) return false;
-        if (VendorDevice is not null && candidate.VendorDevice != VendorDevice) return false;
-        if (Driver is not null && !string.Equals(candidate.Driver, Driver, StringComparison.Ordinal)) return false;
-        if (Annotation is not null
-            && (!candidate.Annotations.TryGetValue(Annotation.Key, out var v) || !string.Equals(v, Annotation.Value, StringComparison.Ordinal)))
-            return false;
-        return true;
-    }
 }

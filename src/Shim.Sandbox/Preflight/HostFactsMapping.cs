@@ -19,7 +19,9 @@ internal static class HostFactsMapping
             groups[number] = new IommuGroupFacts(
                 number,
                 group.Members.Select(m => new GroupMember(m.Address.ToString(), m.Class.Value, m.Driver)).ToArray(),
-                own.Length == 0 ? null : string.Join("; ", own));
+                own.Length == 0 ? null : string.Join("; ", own),
+                // Each reason already ends with its own remedy; this one closes the sentence for the operator.
+                "or pick a device whose IOMMU group the host does not need (`kataplug inventory` shows each group's verdict)");
         }
         return new HostFactsSnapshot(inventory.Facts.IommuEnabled, inventory.Facts.VfioPciAvailable, groups);
     }

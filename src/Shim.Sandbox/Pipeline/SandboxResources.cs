@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging;
+using Shim.HostPci;
+using Shim.Qemu;
+
+namespace Shim.Sandbox.Pipeline;
+
+/// <summary>
+/// What a sandbox holds, recorded as each piece is acquired: bound IOMMU groups, the QEMU process, hot-plugged
+/// devices. <see cref="ReleaseAsync"/> undoes them in reverse (unplug → stop QEMU → restore groups), and is what both
+/// a failed Create and Delete run, so a half-built sandbox and a complete one are torn down the same way.
+/// </summary>
+public sealed class SandboxResources(string sandboxId, GroupBinder binder, SandboxStateDirectory state, ILogger logger)
+{
+    /// <summary>Deadline of each hot-unplug (no guest OS yet: QEMU usually answers at once or never).</summary>
+    public static readonly TimeSpan UnplugDeadline = TimeSpan.FromSeconds(2);
+
+    /// <summary>Grace for QMP <c>quit</c> before SIGKILL.</summary>
+    public static readonly TimeSpan QemuStopGrace = TimeSpan.FromSeconds(2);
+
+    private readonly List<int> _boundGroups = [];
+    private readonly List<string> _hotPlugged = [];
+
+    public string SandboxId { get; } = sandboxId;
+
+    public SandboxStateDirectory State { get; } = state;
+
+    public GroupBinder Binder { get; } = binder;
+
+    public QemuProcess? Qemu { get; private set; }
+
+    public PciHotplug? Hotplug { get; private set; }
+
+    public IReadOnlyList<int> BoundGroups => _boundGroups;
+
+    public IReadOnlyList<string> HotPlugged => _hotPlugged;
+
+    public void AddBoundGroup(int group) => _boundGroups.Add(group);
+
+    public void SetQemu(QemuProcess qemu, PciHotplug hotplug)
+    {
+        Qemu = qemu;
+        Hotplug = hotplug;
+    }
+
+    public void AddHotPlugged(string qemuId) => _hotPlugged.Add(qemuId);
+
+    /// <summary>
+    /// Releases everything, in reverse order, continuing past failures. Returns one line per step that failed
+    /// (empty = clean). Never cancelled by the caller's token: a half-done teardown is worse than a slow one, and
+    /// every step has its own deadline.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReleaseAsync()
+    {
+        var failures = new List<string>();
+        if (Hotplug is { } hotplug)
+        {
+            for (var i = _hotPlugged.Count - 1; i >= 0; i--)
+            {
+                var id = _hotPlugged[i];
+                try
+                {
+                    var result = await hotplug.RemoveAsync(id, UnplugDeadline, CancellationToken.None).ConfigureAwait(false);
+                    // Not released by the guest: QEMU still owns it, and stopping QEMU below releases it.
+                    logger.LogInformation("sandbox {Id}: unplug {Device}: {Outcome} ({Detail})", SandboxId, id, result.Outcome, result.Detail);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning("sandbox {Id}: unplug {Device} failed: {Error}; stopping QEMU releases it", SandboxId, id, ex.Message);
+                }
+            }
+            _hotPlugged.Clear();
+            hotplug.Dispose();
+            Hotplug = null;
+        }
+        if (Qemu is { } qemu)
+        {
+            var pid = qemu.Pid; // the Process object forgets it once disposed
+            try
+            {
+                var code = await qemu.StopAsync(QemuStopGrace).ConfigureAwait(false);
+                await qemu.DisposeAsync().ConfigureAwait(false);
+                if (code == -1) failures.Add($"QEMU (pid {pid}) did not exit after SIGKILL; its devices stay bound");
+                logger.LogInformation("sandbox {Id}: QEMU pid {Pid} stopped (exit {Code})", SandboxId, pid, code);
+            }
+            catch (Exception ex)
+            {
+                failures.Add($"stopping QEMU (pid {pid}): {ex.Message}");
+            }
+            Qemu = null;
+        }
+        // Restore only once QEMU is gone (or never started): it holds the groups open until it exits (W8).
+        if (failures.Count == 0)
+        {
+            for (var i = _boundGroups.Count - 1; i >= 0; i--)
+            {
+                var group = _boundGroups[i];
+                try
+                {
+                    await Binder.RestoreAsync(group, SandboxId, CancellationToken.None).ConfigureAwait(false);
+                    _boundGroups.RemoveAt(i);
+                    logger.LogInformation("sandbox {Id}: IOMMU group {Group} restored", SandboxId, group);
+                }
+                catch (Exception ex)
+                {
+                    failures.Add($"restoring IOMMU group {group}: {ex.Message}");
+                }
+            }
+        }
+        else if (_boundGroups.Count > 0)
+        {
+            failures.Add($"IOMMU groups {string.Join(", ", _boundGroups)} left on vfio-pci because QEMU may still hold them; run `kataplug restore` once it is gone");
+        }
+        return failures;
+    }
+}
