@@ -90,7 +90,7 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
     }
 
     [Fact]
-    public async Task SandboxWithoutDevices_QemuUpOnCreate_AnswersQmp_AndIsGoneAfterDelete()
+    public async Task SandboxWithoutDevices_QemuUpOnCreate_ListeningOnQmp_AndGoneAfterDelete()
     {
         var config = host.WriteConfig("nodevices", "cold_plug_vfio = \"root-port\"\npcie_root_port = 2");
 
