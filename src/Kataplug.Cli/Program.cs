@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(TomlCommand.Create());
         root.Subcommands.Add(PluginsCommand.Create());
         root.Subcommands.Add(InventoryCommand.Create());
+        root.Subcommands.Add(BindCommand.Create());
         root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());

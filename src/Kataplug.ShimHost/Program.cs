@@ -8,5 +8,19 @@ namespace Kataplug.ShimHost;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => ShimProgram.RunAsync(args, logger => new SandboxPipeline(logger));
+    public static Task<int> Main(string[] args) =>
+        ShimProgram.RunAsync(args, logger => SandboxPipeline.ForShimDaemon(logger, DaemonConfigPath(args)));
+
+    // The factory only runs in serve mode, whose arguments ShimProgram has already parsed successfully.
+    private static string? DaemonConfigPath(string[] args)
+    {
+        try
+        {
+            return ShimFlagParser.Parse(args).RuntimeConfigPath;
+        }
+        catch (ShimUsageException)
+        {
+            return null;
+        }
+    }
 }

@@ -41,7 +41,7 @@ public class LabScenarioTests(ITestOutputHelper output)
         var r = await Run("02-bind-restore.sh");
         foreach (var check in new[]
                  {
-                     "bind-vf-driver vfio-pci", "bind-nic-driver vfio-pci", "dev-vfio-container", "inventory-sees-vfio", "restore-exit 0",
+                     "bind-vf-exit 0", "bind-nic-exit 0", "bind-vf-driver vfio-pci", "bind-nic-driver vfio-pci", "bind-journaled", "dev-vfio-container", "inventory-sees-vfio", "restore-exit 0",
                      "restore-vf-driver null", "restore-nic-driver e1000e", "restore-netdev-back", "restore-journal-empty",
                  })
             r.Passed(check).ShouldBeTrue($"no PASS {check} line in:\n{r.Output}");
@@ -66,7 +66,7 @@ public class LabScenarioTests(ITestOutputHelper output)
         var r = await Run("04-netns-nested-qemu.sh");
         foreach (var check in new[]
                  {
-                     "netdev-in-pod-netns", "bind-driver vfio-pci", "netdev-gone-from-pod", "nested-qemu-exit 0", "nested-qemu-device-host",
+                     "netdev-in-pod-netns", "bind-exit 0", "bind-driver vfio-pci", "netdev-gone-from-pod", "nested-qemu-exit 0", "nested-qemu-device-host",
                      "nested-qemu-device-on-root-port", "nested-qemu-quit-event", "restore-exit 0", "restore-driver e1000e",
                      "netdev-back-in-root-netns", "netdev-not-back-in-pod",
                  })

@@ -148,6 +148,10 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
         var match = PreflightRefusedAfter().Match(containerd.Log[containerd.Log.IndexOf($"create {id}: preflight refused", StringComparison.Ordinal)..]);
         match.Success.ShouldBeTrue("the shim logs the create-to-refusal time");
         output.WriteLine($"create {id}: refused {match.Groups[1].Value} ms after Create arrived");
+        foreach (var line in containerd.Log.Split('\n').Where(l => l.Contains($"id={id} ", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
     }
 
     private async Task RemoveContainerAsync(string id)

@@ -80,6 +80,17 @@ public sealed class PipelineHost : IDisposable
 
     public void Dispose()
     {
+        // A failed test may leave a QEMU behind (its QMP socket lives under our directory): end it by pid.
+        foreach (var pid in Shim.Containerd.Tests.ProcessTable.PidsWhoseCommandLineContains(Directory))
+        {
+            try
+            {
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

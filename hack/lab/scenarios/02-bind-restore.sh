@@ -1,6 +1,6 @@
 #!/bin/bash
-# Scenario 2: a VF group and an e1000e group go to vfio-pci on a real kernel (real /dev/vfio nodes), the shim's
-# journal records them, and `kataplug restore` (the product's Reconciler) returns both to their original drivers.
+# Scenario 2: `kataplug bind` moves a VF group and an e1000e group to vfio-pci on a real kernel (real /dev/vfio
+# nodes), journaled as the shim does it, and `kataplug restore` (the product's Reconciler) returns both to their original drivers.
 . "$(dirname "$0")/lib.sh"
 require
 state=$LAB_STATE
@@ -13,8 +13,9 @@ vgroup=$(group_of "$vf"); ngroup=$(group_of "$nic")
 echo "VF $vf (group $vgroup, driver $(driver_of "$vf")), e1000e $nic (group $ngroup, driver $(driver_of "$nic"), netdev $netdev)"
 
 t=$(uptime_s)
-sysfs_bind_vfio "$vf"; sysfs_bind_vfio "$nic"
-timing sysfs-bind-2-groups "$(since "$t")"
+kataplug bind --device "$vf" --sandbox lab-sandbox-2 --state-dir "$state"; check bind-vf-exit 0 "$?"
+kataplug bind --device "$nic" --sandbox lab-sandbox-2 --state-dir "$state"; check bind-nic-exit 0 "$?"
+timing kataplug-bind-2-groups "$(since "$t")"
 check bind-vf-driver vfio-pci "$(driver_of "$vf")"
 check bind-nic-driver vfio-pci "$(driver_of "$nic")"
 [ -c "/dev/vfio/$vgroup" ] && pass "dev-vfio-$vgroup char device" || fail "dev-vfio-$vgroup" "missing: $(ls /dev/vfio)"
@@ -26,9 +27,7 @@ kataplug inventory --json > "$LAB_RESULTS/inv-bound.json" || fail inventory "exi
 check inventory-sees-vfio "$vf vfio-pci $nic vfio-pci" \
   "$(jq -r --arg a "$vf" --arg b "$nic" '[.[].devices[] | select(.bdf == $a or .bdf == $b) | "\(.bdf) \(.driver)"] | sort | join(" ")' "$LAB_RESULTS/inv-bound.json")"
 
-# What the shim journals once a bind completed (state Bound, last step ProbeVfio done).
-journal_write "$state" lab-sandbox-2 "$vgroup" Bound "$(member_json "$vf" null ProbeVfio Done)"
-journal_write "$state" lab-sandbox-2 "$ngroup" Bound "$(member_json "$nic" e1000e ProbeVfio Done)"
+check bind-journaled "$(printf 'group-%s.json\n' "$vgroup" "$ngroup" | sort | tr '\n' ' ' | sed 's/ $//')" "$(ls "$state/bindings" | sort | tr '\n' ' ' | sed 's/ $//')"
 echo "--- kataplug restore ---"
 kataplug restore --state-dir "$state" --timeout-seconds 60; rc=$?
 check restore-exit 0 "$rc"

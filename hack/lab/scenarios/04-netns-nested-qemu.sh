@@ -20,11 +20,10 @@ check netdev-in-pod-netns "$netdev" "$(ip netns exec lab-pod ls /sys/class/net |
 check netdev-not-in-root-sysfs "" "$(ls "$SYS/$nic/net" 2>/dev/null)"
 
 t=$(uptime_s)
-sysfs_bind_vfio "$nic"
-timing sysfs-bind "$(since "$t")"
+kataplug bind --device "$nic" --sandbox lab-sandbox-4 --state-dir "$state"; check bind-exit 0 "$?"
+timing bind "$(since "$t")"
 check bind-driver vfio-pci "$(driver_of "$nic")"
 check netdev-gone-from-pod "" "$(ip netns exec lab-pod ls /sys/class/net | grep -x "$netdev")"
-journal_write "$state" lab-sandbox-4 "$group" Bound "$(member_json "$nic" e1000e ProbeVfio Done)"
 
 # Nested QEMU: cold-plug on a root port, QMP over stdio. Paused (-S) means no firmware ran, so query-pci shows
 # nothing behind bridges (qmp.md §6.2): ask QOM for the device's host BDF and parent bus instead.

@@ -31,6 +31,15 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
     {
     }
 
+    /// <summary>The shim daemon's pipeline: JIT-warms the read-only path while containerd connects (see <see cref="PipelineWarmup"/>).</summary>
+    /// <param name="runtimeConfigPath">config_path from start's stdin (the daemon's <c>-runtime-config</c>), or null.</param>
+    public static SandboxPipeline ForShimDaemon(ILogger logger, string? runtimeConfigPath)
+    {
+        var pipeline = new SandboxPipeline(logger);
+        _ = PipelineWarmup.Start(runtimeConfigPath, PhysicalConfigurationFileSystem.Instance, Environment.GetEnvironmentVariable, PluginOwnerPolicy.RootOrCurrentUser, logger);
+        return pipeline;
+    }
+
     public async Task<SandboxCreated> CreateAsync(SandboxCreateRequest request, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
