@@ -18,18 +18,22 @@ dotnet run -c Release --project tests/Shim.Benchmarks -- --filter "$filter" --jo
   --inProcess --exporters csv --artifacts "$artifacts" >"$artifacts/run.log" 2>&1 || { tail -40 "$artifacts/run.log" >&2; exit 1; }
 python3 - "$artifacts/results" <<'PY'
 import csv, glob, os, sys
-rows = []
+stats = {"Method", "Job", "Mean", "Error", "StdDev", "Median", "Allocated", "Ratio", "RatioSD", "Gen0", "Gen1", "Gen2", "Alloc Ratio", "Op/s"}
+raw = []
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*-report.csv"))):
+    cls = os.path.basename(path).split("-report")[0].split(".")[-1]
     with open(path, newline="") as f:
-        for r in csv.DictReader(f):
-            cls = os.path.basename(path).split("-report")[0].split(".")[-1]
-            params = [f"{k}={v}" for k, v in r.items() if k not in ("Method","Job","Mean","Error","StdDev","Median","Allocated","Ratio","RatioSD","Gen0","Gen1","Gen2","Alloc Ratio","Op/s") and v and not k[0].islower() and k not in ("Toolchain","IterationCount","LaunchCount","WarmupCount","Runtime","RunStrategy","Platform","Jit","Server","Concurrent","Force","Affinity","EnvironmentVariables","Arguments","NuGetReferences","UnrollFactor","InvocationCount","IterationTime","MaxIterationCount","MaxWarmupIterationCount","MinIterationCount","MinWarmupIterationCount","EvaluateOverhead","MemoryRandomization","MinInvokeCount","MaxRelativeError","MaxAbsoluteError","OutlierMode","Id","AnalyzeLaunchVariance","Weight","InvocationCount","Hardware","HardwareCounters","BuildConfiguration","Clock","CompilerSettings","Baseline","RuntimeMoniker","Framework")]
-            rows.append((cls, r.get("Method",""), " ".join(params), r.get("Mean",""), r.get("Allocated","")))
-if not rows:
+        raw += [(cls, r) for r in csv.DictReader(f)]
+if not raw:
     print("bench: no results", file=sys.stderr); sys.exit(1)
-w = [max(len(str(x[i])) for x in rows + [("Class","Benchmark","Params","Mean","Allocated")]) for i in range(5)]
+# Job settings repeat on every row; a benchmark parameter is a column whose value varies somewhere.
+keys = {k for _, r in raw for k in r if k not in stats}
+varying = sorted(k for k in keys if len({r.get(k) for _, r in raw}) > 1)
+rows = [(cls, r.get("Method", ""), " ".join(f"{k}={r[k]}" for k in varying if r.get(k)), r.get("Mean", ""), r.get("Allocated", "")) for cls, r in raw]
+head = ("Class", "Benchmark", "Params", "Mean", "Allocated")
+w = [max(len(str(x[i])) for x in rows + [head]) for i in range(5)]
 line = lambda x: "| " + " | ".join(str(x[i]).ljust(w[i]) for i in range(5)) + " |"
-print(line(("Class","Benchmark","Params","Mean","Allocated")))
+print(line(head))
 print("|" + "|".join("-" * (n + 2) for n in w) + "|")
 for r in rows: print(line(r))
 PY

@@ -126,6 +126,27 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
         await RemoveContainerAsync("p4");
     }
 
+    [Fact]
+    public async Task ShimKilledWithQemuRunning_ContainerdsDeleteStopsQemuAndClearsTheSandboxState()
+    {
+        var config = host.WriteConfig("killed", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1");
+        var run = await containerd.CtrAsync("run", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
+            "--runtime-config-path", config, "--rootfs", containerd.RootfsDirectory, "p5", "/bin/true");
+        run.Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+        var ls = (await containerd.CtrAsync("task", "ls")).StdoutText;
+        var qemuPid = int.Parse(Regex.Match(ls, @"^p5\s+(\d+)\s", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        File.ReadAllText($"/proc/{qemuPid}/cmdline").ShouldContain("qemu-system-x86_64", customMessage: ls);
+        Directory.Exists(host.SandboxState("p5")).ShouldBeTrue();
+
+        System.Diagnostics.Process.GetProcessById(containerd.ShimDaemonPids("p5").ShouldHaveSingleItem()).Kill(); // SIGKILL
+
+        // containerd sees the shim go, runs `containerd-shim-kataplug-v2 delete`: the recorded QEMU is killed and the
+        // sandbox's runtime state removed, with no shim process left to do it.
+        await BoundedPoll.UntilAsync(() => ProcessTable.IsGone(qemuPid), Patience, () => $"QEMU {qemuPid} still alive after the shim was killed", CancellationToken.None);
+        await BoundedPoll.UntilAsync(() => !Directory.Exists(host.SandboxState("p5")), Patience, () => "sandbox state of p5 still present", CancellationToken.None);
+        await RemoveContainerAsync("p5");
+    }
+
     private Task<ProcessResult> RunWithVfAsync(string id, string config, PodNetns netns, string vf) =>
         containerd.CtrAsync("run", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
             "--runtime-config-path", config,

@@ -1,5 +1,6 @@
 using Shim.Containerd.Protos.Task;
 using Shim.HostPci;
+using Shim.Containerd.Tasks;
 
 namespace Shim.Containerd.Lifecycle;
 
@@ -76,6 +77,7 @@ public sealed class ShimDelete(ShimFlags flags, string bundleDirectory, string s
         }
 
         clean &= await ReconcileAsync(state, cancellationToken).ConfigureAwait(false);
+        if (clean) RemoveSandboxStateDirectory(state);
 
         try
         {
@@ -89,6 +91,22 @@ public sealed class ShimDelete(ShimFlags flags, string bundleDirectory, string s
             Warn($"cannot remove socket {socketPath}: {ex.Message}");
         }
         return clean;
+    }
+
+    // The pipeline keeps its QMP socket and port allocations in <state_dir>/sandboxes/<id>, beside <state_dir>/hostpci.
+    // Only once QEMU is gone and the devices are back is that state worthless.
+    private void RemoveSandboxStateDirectory(BundleState? state)
+    {
+        if (state?.HostPciStateDirectory is not { } hostPci || Path.GetDirectoryName(hostPci) is not { } stateDir) return;
+        var dir = ConfigurationOnlyPipeline.SandboxStateDirectory(stateDir, SandboxId.Require(flags.Id));
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Warn($"cannot remove sandbox state {dir}: {ex.Message}");
+        }
     }
 
     private async Task<bool> ReconcileAsync(BundleState? state, CancellationToken cancellationToken)

@@ -44,6 +44,9 @@ public sealed class ConfigurationOnlyPipeline(IConfigurationFileSystem files, Fu
     /// </summary>
     public static string HostPciStateDirectory(HostSettings host) => Path.Combine(host.StateDir.Value, "hostpci");
 
+    /// <summary>Per-sandbox runtime state (QMP socket, port allocations): <c>&lt;state_dir&gt;/sandboxes/&lt;id&gt;</c>.</summary>
+    public static string SandboxStateDirectory(string stateDir, string sandboxId) => Path.Combine(stateDir, "sandboxes", sandboxId);
+
     public Task<uint> StartAsync(string taskId, CancellationToken cancellationToken) =>
         throw new TtrpcException(StatusCode.FailedPrecondition, StartRefusal);
 

@@ -93,7 +93,8 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
             {
                 logger.LogError("create {Id}: the refused QEMU command line was: {CommandLine}", id, string.Join(' ', q.CommandLine));
             }
-            throw new TtrpcException(StatusCode.FailedPrecondition, message, ex);
+            // Internal: containerd passes the text on as it is (only precondition/argument codes get a suffix).
+            throw new TtrpcException(ex is OperationCanceledException ? StatusCode.Cancelled : StatusCode.Internal, message, ex);
         }
         _sandboxes[request.TaskId] = resources;
         logger.LogInformation("create {Id}: sandbox up after {Ms:0.0} ms (QEMU pid {Pid})", id, clock.Elapsed.TotalMilliseconds, resources.Qemu!.Pid);
