@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Shim.Abstractions;
 using Shim.Configuration;
 using Shim.Containerd.Lifecycle;
 using Shim.HostPci;
@@ -36,9 +37,10 @@ public static class SandboxApply
 
     public static async Task ApplyAsync(
         SandboxResources resources, KataplugConfiguration config, TopologyPlan plan, HostInventory inventory,
-        string bundle, ILogger logger, CancellationToken cancellationToken)
+        IReadOnlyList<AttachmentRequest> attachments, string bundle, ILogger logger, CancellationToken cancellationToken)
     {
         var id = resources.SandboxId;
+        HostNetworkActions.Apply(attachments, inventory, config.Host.SysfsRoot.Value, logger, id);
         using (var bindTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             bindTimeout.CancelAfter(BindDeadline);

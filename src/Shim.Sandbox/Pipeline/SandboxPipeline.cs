@@ -81,7 +81,7 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
         var resources = new SandboxResources(id, binder, state, logger);
         try
         {
-            await SandboxApply.ApplyAsync(resources, config, plan, result.Inventory, request.Bundle, logger, cancellationToken).ConfigureAwait(false);
+            await SandboxApply.ApplyAsync(resources, config, plan, result.Inventory, result.Attachments, request.Bundle, logger, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
