@@ -53,4 +53,50 @@ expect_fail 2 "$kataplug" plan --config "$work/few-ports.toml" --sysfs-root "$wo
 after=$(find "$work/host" -type f -exec sha256sum {} + | sort | sha256sum)
 [ "$before" = "$after" ] && echo "emulated host unchanged byte for byte" || { echo "demo: the host changed" >&2; exit 1; }
 
+step "the shim under a private containerd 1.6: ctr run with a VF in the pod's network namespace (ovn-kubernetes' shape)"
+ctd=$work/ctd; mkdir -p "$ctd/bin" "$ctd/rootfs" "$work/state"
+ln -s "$PWD/out/bin/containerd-shim-kataplug-v2" "$ctd/bin/containerd-shim-kataplug-v2"
+cat >"$ctd/config.toml" <<TOML
+version = 2
+root = "$ctd/root"
+state = "$ctd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$ctd/c.sock"
+[ttrpc]
+  address = "$ctd/c.sock.ttrpc"
+TOML
+PATH="$ctd/bin:$PATH" containerd --config "$ctd/config.toml" >"$ctd/containerd.log" 2>&1 &
+ctd_pid=$!
+netns=kp-demo-$$
+cleanup() {
+  for id in demo-noport demo-valid; do ctr --address "$ctd/c.sock" -n demo task rm -f "$id" >/dev/null 2>&1 || true; ctr --address "$ctd/c.sock" -n demo c rm "$id" >/dev/null 2>&1 || true; done
+  kill "$ctd_pid" 2>/dev/null || true; wait "$ctd_pid" 2>/dev/null || true
+  ip netns delete "$netns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 100); do [ -S "$ctd/c.sock" ] && break; sleep 0.1; done
+ip netns add "$netns"
+ip link add "kpd$$" type veth peer name net1 netns "$netns"
+ip -n "$netns" link set net1 address 02:00:00:00:00:11 up
+status="[{\"name\":\"sriov\",\"interface\":\"net1\",\"device-info\":{\"type\":\"pci\",\"pci\":{\"pci-address\":\"$vf\"}}}]"
+shim_config() { # cold hot ports
+  printf '[hypervisor.qemu]\npath = "/usr/bin/qemu-system-x86_64"\nmachine_type = "q35"\ncold_plug_vfio = "%s"\nhot_plug_vfio = "%s"\npcie_root_port = %s\n[plugins]\nenabled = ["physical-vf"]\ndirectory = "%s"\n[host]\nsysfs_root = "%s"\nstate_dir = "%s"\n' \
+    "$1" "$2" "$3" "$PWD/out/plugins" "$work/host" "$work/state"
+}
+run_pod() { # id config
+  ctr --address "$ctd/c.sock" -n demo run --runtime io.containerd.kataplug.v2 --runtime-config-path "$2" \
+    --with-ns "network:/var/run/netns/$netns" --annotation "k8s.v1.cni.cncf.io/network-status=$status" \
+    --rootfs "$ctd/rootfs" "$1" /bin/true
+}
+shim_config no-port no-port 0 >"$work/shim-noport.toml"
+echo "-- cold_plug_vfio = hot_plug_vfio = \"no-port\": refused at Create, before any write and before QEMU"
+expect_fail 1 run_pod demo-noport "$work/shim-noport.toml"
+echo "-- a valid cold-plug plan: the VF is bound, QEMU starts with the topology and refuses the emulated device; all rolled back"
+shim_config root-port no-port 2 >"$work/shim-valid.toml"
+expect_fail 1 run_pod demo-valid "$work/shim-valid.toml"
+"$kataplug" inventory --sysfs-root "$work/host" | grep -E "GROUP|$vf"
+echo "(the VF is back on its original driver; the journal is empty: $(ls "$work/state/hostpci/bindings" 2>/dev/null | wc -l) entries)"
+
 step "done"

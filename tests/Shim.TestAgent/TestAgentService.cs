@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Google.Protobuf.WellKnownTypes;
+using Shim.Agent;
+using Shim.Agent.Protocol;
+using Shim.Ttrpc;
+
+namespace Shim.TestAgent;
+
+/// <summary>
+/// The agent side of the protocol subset, with the kata-agent's status codes (kata-agent-protocol.md §1.5):
+/// 3 for an unknown container in process RPCs, 5 for an unknown or reaped process, 13 for create failures.
+/// </summary>
+public sealed partial class TestAgentService(AgentRecord record, Action onDestroy) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, TestContainer> containers = new();
+
+    public const string AgentVersion = "0.0.0-kataplug-test-agent";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]+$")]
+    private static partial Regex ContainerIdPattern();
+
+    public void Register(TtrpcServer server)
+    {
+        server.Register(AgentServiceNames.Health, AgentServiceNames.Check, CheckRequest.Parser,
+            (_, _) => Task.FromResult(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.Serving }));
+        server.Register(AgentServiceNames.Health, AgentServiceNames.Version, CheckRequest.Parser,
+            (_, _) => Task.FromResult(new VersionCheckResponse { GrpcVersion = "0.0.1", AgentVersion = AgentVersion }));
+
+        const string s = AgentServiceNames.Agent;
+        server.Register(s, AgentServiceNames.CreateSandbox, CreateSandboxRequest.Parser, (r, _) => Done(() => record.Add(r)));
+        server.Register(s, AgentServiceNames.DestroySandbox, DestroySandboxRequest.Parser, DestroySandboxAsync);
+        server.Register(s, AgentServiceNames.CreateContainer, CreateContainerRequest.Parser, (r, _) => Done(() => CreateContainer(r)));
+        server.Register(s, AgentServiceNames.StartContainer, StartContainerRequest.Parser, (r, _) => Done(() => Container(r.ContainerId, StatusCode.Internal).Start()));
+        server.Register(s, AgentServiceNames.RemoveContainer, RemoveContainerRequest.Parser, RemoveContainerAsync);
+        server.Register(s, AgentServiceNames.ExecProcess, ExecProcessRequest.Parser, (r, _) => Done(() => Exec(r)));
+        server.Register(s, AgentServiceNames.SignalProcess, SignalProcessRequest.Parser, (r, _) => Done(() => Signal(r)));
+        server.Register(s, AgentServiceNames.WaitProcess, WaitProcessRequest.Parser, WaitProcessAsync);
+        server.Register(s, AgentServiceNames.ReadStdout, ReadStreamRequest.Parser, (r, c) => ReadAsync(r, stderr: false, c));
+        server.Register(s, AgentServiceNames.ReadStderr, ReadStreamRequest.Parser, (r, c) => ReadAsync(r, stderr: true, c));
+        server.Register(s, AgentServiceNames.WriteStdin, WriteStreamRequest.Parser, WriteStdinAsync);
+        server.Register(s, AgentServiceNames.CloseStdin, CloseStdinRequest.Parser, async (r, c) =>
+        {
+            await Process(r.ContainerId, r.ExecId).CloseStdinAsync(c.CancellationToken);
+            return new Empty();
+        });
+        server.Register(s, AgentServiceNames.TtyWinResize, TtyWinResizeRequest.Parser, (r, c) =>
+        {
+            _ = Process(r.ContainerId, r.ExecId); // lookup errors (3, 5) first, as the agent
+            // The test agent never allocates a pty; the real agent answers the same for non-tty processes.
+            return Task.FromException<Empty>(new TtrpcException(StatusCode.Unavailable, "no tty"));
+        });
+        server.Register(s, AgentServiceNames.UpdateInterface, UpdateInterfaceRequest.Parser, (r, _) =>
+        {
+            var nic = r.Interface ?? throw new TtrpcException(StatusCode.InvalidArgument, "interface is required");
+            record.Add(nic);
+            return Task.FromResult(nic);
+        });
+        server.Register(s, AgentServiceNames.UpdateRoutes, UpdateRoutesRequest.Parser, (r, _) =>
+        {
+            var routes = r.Routes ?? throw new TtrpcException(StatusCode.InvalidArgument, "routes is required");
+            var reply = new Routes();
+            reply.Routes_.AddRange(record.AddRoutes(routes.Routes_));
+            return Task.FromResult(reply);
+        });
+        server.Register(s, AgentServiceNames.AddARPNeighbors, AddARPNeighborsRequest.Parser, (r, _) =>
+        {
+            var neighbors = r.Neighbors ?? throw new TtrpcException(StatusCode.InvalidArgument, "neighbors is required");
+            return Done(() => record.AddNeighbors(neighbors.ARPNeighbors_));
+        });
+        server.Register(s, AgentServiceNames.OnlineCPUMem, OnlineCPUMemRequest.Parser, (r, _) => Done(() => record.Add(r)));
+    }
+
+    private static Task<Empty> Done(Action action)
+    {
+        action();
+        return Task.FromResult(new Empty());
+    }
+
+    private void CreateContainer(CreateContainerRequest request)
+    {
+        if (!ContainerIdPattern().IsMatch(request.ContainerId))
+        {
+            throw new TtrpcException(StatusCode.Internal, $"invalid container ID: '{request.ContainerId}'");
+        }
+        var spec = request.OCI ?? throw new TtrpcException(StatusCode.Internal, "EINVAL: CreateContainerRequest.OCI is required");
+        if (spec.Linux is null)
+        {
+            throw new TtrpcException(StatusCode.Internal, "Spec does not contain linux field");
+        }
+        var process = ValidProcess(spec.Process, request.ContainerId);
+        var container = new TestContainer(request.ContainerId, spec.Root?.Path ?? "/", process);
+        if (!containers.TryAdd(request.ContainerId, container))
+        {
+            throw new TtrpcException(StatusCode.Internal, $"container {request.ContainerId} already exists");
+        }
+    }
+
+    private static Agent.Protocol.Process ValidProcess(Agent.Protocol.Process? process, string id)
+    {
+        if (process is null || process.Args.Count == 0)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"process of {id} has no args");
+        }
+        if (process.Env.FirstOrDefault(e => !e.Contains('=', StringComparison.Ordinal)) is { } bad)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"Malformed OCI env entry '{bad}'");
+        }
+        return process;
+    }
+
+    private void Exec(ExecProcessRequest request)
+    {
+        var container = Container(request.ContainerId, StatusCode.Internal);
+        container.Exec(request.ExecId, ValidProcess(request.Process, request.ExecId));
+    }
+
+    private void Signal(SignalProcessRequest request)
+    {
+        var container = Container(request.ContainerId, StatusCode.InvalidArgument);
+        if (request.ExecId.Length == 0 && request.Signal == 9)
+        {
+            // Every process of the container, as the agent does with its cgroup freeze + kill.
+            foreach (var process in container.Processes)
+            {
+                process.Signal(9);
+            }
+            return;
+        }
+        Process(request.ContainerId, request.ExecId).Signal((int)request.Signal);
+    }
+
+    private async Task<WaitProcessResponse> WaitProcessAsync(WaitProcessRequest request, TtrpcCallContext context)
+    {
+        var container = Container(request.ContainerId, StatusCode.InvalidArgument);
+        var process = Process(request.ContainerId, request.ExecId);
+        var status = await process.WaitAsync(context.CancellationToken);
+        // The agent forgets a reaped process: later Read*/Wait for it answer 5.
+        container.Forget(process.ExecId);
+        return new WaitProcessResponse { Status = status };
+    }
+
+    private async Task<ReadStreamResponse> ReadAsync(ReadStreamRequest request, bool stderr, TtrpcCallContext context)
+    {
+        if (request.Len == 0)
+        {
+            throw new TtrpcException(StatusCode.InvalidArgument, "len must be > 0");
+        }
+        var data = await Process(request.ContainerId, request.ExecId)
+            .ReadAsync(stderr, (int)Math.Min(request.Len, 1u << 20), context.CancellationToken);
+        return new ReadStreamResponse { Data = Google.Protobuf.ByteString.CopyFrom(data) };
+    }
+
+    private async Task<WriteStreamResponse> WriteStdinAsync(WriteStreamRequest request, TtrpcCallContext context)
+    {
+        var written = await Process(request.ContainerId, request.ExecId, StatusCode.Internal).WriteAsync(request.Data.Memory, context.CancellationToken);
+        return new WriteStreamResponse { Len = (uint)written };
+    }
+
+    private async Task<Empty> RemoveContainerAsync(RemoveContainerRequest request, TtrpcCallContext context)
+    {
+        if (containers.TryRemove(request.ContainerId, out var container))
+        {
+            await container.DisposeAsync();
+        }
+        else
+        {
+            throw new TtrpcException(StatusCode.Internal, $"container {request.ContainerId} not found");
+        }
+        return new Empty();
+    }
+
+    private async Task<Empty> DestroySandboxAsync(DestroySandboxRequest request, TtrpcCallContext context)
+    {
+        await DisposeAsync();
+        record.AddDestroy();
+        // Like the agent: reply, then shut the server down (the host sees the connection drop).
+        onDestroy();
+        return new Empty();
+    }
+
+    private TestContainer Container(string id, StatusCode missing) =>
+        containers.TryGetValue(id, out var c) ? c : throw new TtrpcException(missing, $"container {id} not found");
+
+    private GuestProcess Process(string containerId, string execId, StatusCode missingContainer = StatusCode.InvalidArgument)
+    {
+        var container = Container(containerId, missingContainer);
+        return container.Find(execId.Length == 0 ? containerId : execId)
+               ?? throw new TtrpcException(StatusCode.NotFound, $"process {execId} of container {containerId} not found (exited and reaped?)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in containers.Keys)
+        {
+            if (containers.TryRemove(id, out var container))
+            {
+                await container.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Shim.Ttrpc;
+using OciProcess = Shim.Agent.Protocol.Process;
+
+namespace Shim.TestAgent;
+
+/// <summary>A created container: its init process (exec id = container id) runs at StartContainer; execs run at once.</summary>
+public sealed class TestContainer(string id, string rootfs, OciProcess init) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, GuestProcess> processes = new(
+        [new KeyValuePair<string, GuestProcess>(id, new GuestProcess(id, init, rootfs))]);
+    private readonly List<GuestProcess> all = [];
+
+    public string Id { get; } = id;
+
+    public IEnumerable<GuestProcess> Processes => processes.Values;
+
+    public void Start()
+    {
+        var process = Find(Id) ?? throw new TtrpcException(StatusCode.Internal, $"init process of {Id} is gone");
+        if (process.IsStarted)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"container {Id} already started");
+        }
+        Track(process);
+        process.Start();
+    }
+
+    public void Exec(string execId, OciProcess spec)
+    {
+        var process = new GuestProcess(execId, spec, rootfs);
+        if (execId.Length == 0 || !processes.TryAdd(execId, process))
+        {
+            throw new TtrpcException(StatusCode.Internal, $"exec id '{execId}' is empty or already used in {Id}");
+        }
+        Track(process);
+        process.Start();
+    }
+
+    public GuestProcess? Find(string execId) => processes.TryGetValue(execId, out var p) ? p : null;
+
+    public void Forget(string execId) => processes.TryRemove(execId, out _);
+
+    private void Track(GuestProcess process)
+    {
+        lock (all)
+        {
+            all.Add(process);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        GuestProcess[] toDispose;
+        lock (all)
+        {
+            toDispose = [.. all.Union(processes.Values)];
+        }
+        foreach (var process in toDispose)
+        {
+            await process.DisposeAsync();
+        }
+        processes.Clear();
+    }
+}
