@@ -16,7 +16,7 @@ public sealed class ContainerdEndToEndTests(ContainerdFixture containerd, ITestO
         var run = await containerd.RunAsync("c1");
         output.WriteLine(run.ToString());
         run.ExitCode.ShouldNotBe(0);
-        run.Stderr.ShouldContain($"{ConfigurationOnlyPipeline.StartRefusal}: failed precondition");
+        run.Stderr.ShouldContain($"{TaskRefusals.StartRefusal}: failed precondition");
 
         var ls = await containerd.CtrAsync("task", "ls");
         ls.StdoutText.ShouldContain("c1");
@@ -64,7 +64,7 @@ public sealed class ContainerdEndToEndTests(ContainerdFixture containerd, ITestO
     {
         await using var events = await CtrEventsWatch.StartAsync(containerd, Patience);
         var run = await containerd.RunAsync("c3");
-        run.Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+        run.Stderr.ShouldContain(TaskRefusals.StartRefusal);
         var daemon = containerd.ShimDaemonPids("c3").ShouldHaveSingleItem();
 
         System.Diagnostics.Process.GetProcessById(daemon).Kill(); // SIGKILL

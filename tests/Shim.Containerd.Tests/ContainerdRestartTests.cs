@@ -13,7 +13,7 @@ public sealed class ContainerdRestartTests(ContainerdFixture containerd, ITestOu
     [Fact]
     public async Task AfterAContainerdRestart_TheShimIsReloaded_AndItsEventsReachTheNewContainerd()
     {
-        (await containerd.RunAsync("r1")).Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+        (await containerd.RunAsync("r1")).Stderr.ShouldContain(TaskRefusals.StartRefusal);
         var daemon = containerd.ShimDaemonPids("r1").ShouldHaveSingleItem();
 
         await containerd.RestartContainerdAsync();

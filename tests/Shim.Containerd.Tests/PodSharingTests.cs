@@ -14,10 +14,10 @@ public sealed class PodSharingTests(ContainerdFixture containerd, ITestOutputHel
     public async Task APodContainer_JoinsItsSandboxsDaemon_WhichExitsOnlyAfterTheLastTask()
     {
         (await containerd.RunAsync("sb", "--annotation", "io.kubernetes.cri.container-type=sandbox", "--annotation", "io.kubernetes.cri.sandbox-id=sb"))
-            .Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+            .Stderr.ShouldContain(TaskRefusals.StartRefusal);
         var daemon = containerd.ShimDaemonPids("sb").ShouldHaveSingleItem();
         (await containerd.RunAsync("ct", "--annotation", "io.kubernetes.cri.container-type=container", "--annotation", "io.kubernetes.cri.sandbox-id=sb"))
-            .Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+            .Stderr.ShouldContain(TaskRefusals.StartRefusal);
 
         (await File.ReadAllTextAsync(Path.Combine(containerd.Bundle("ct"), "address"))).ShouldBe("unix://" + containerd.ShimSocket("sb"));
         containerd.ShimDaemonPids("ct").ShouldBeEmpty();

@@ -116,11 +116,11 @@ public sealed class TaskServiceTests : IAsyncLifetime
     [Fact]
     public async Task Start_RefusedByThePipeline_KeepsTheCodeAndMessage_AndTheTaskStaysCreated()
     {
-        pipeline.StartFailure = new TtrpcException(StatusCode.FailedPrecondition, ConfigurationOnlyPipeline.StartRefusal);
+        pipeline.StartFailure = new TtrpcException(StatusCode.FailedPrecondition, TaskRefusals.StartRefusal);
         await Create("t1");
         var error = await Fails(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
         error.Code.ShouldBe(StatusCode.FailedPrecondition);
-        error.StatusMessage.ShouldBe(ConfigurationOnlyPipeline.StartRefusal);
+        error.StatusMessage.ShouldBe(TaskRefusals.StartRefusal);
         (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Created);
     }
 

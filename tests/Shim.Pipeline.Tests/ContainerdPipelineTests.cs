@@ -98,7 +98,7 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
             "--runtime-config-path", config, "--rootfs", containerd.RootfsDirectory, "p4", "/bin/true");
 
         output.WriteLine(run.ToString());
-        run.Stderr.ShouldContain($"{ConfigurationOnlyPipeline.StartRefusal}: failed precondition");
+        run.Stderr.ShouldContain($"{TaskRefusals.StartRefusal}: failed precondition");
         var ls = (await containerd.CtrAsync("task", "ls")).StdoutText;
         var qemuPid = int.Parse(TaskPid().Match(ls).Groups[1].Value,
             System.Globalization.CultureInfo.InvariantCulture);
@@ -132,7 +132,7 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
         var config = host.WriteConfig("killed", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1");
         var run = await containerd.CtrAsync("run", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
             "--runtime-config-path", config, "--rootfs", containerd.RootfsDirectory, "p5", "/bin/true");
-        run.Stderr.ShouldContain(ConfigurationOnlyPipeline.StartRefusal);
+        run.Stderr.ShouldContain(TaskRefusals.StartRefusal);
         var ls = (await containerd.CtrAsync("task", "ls")).StdoutText;
         var qemuPid = int.Parse(Regex.Match(ls, @"^p5\s+(\d+)\s", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         File.ReadAllText($"/proc/{qemuPid}/cmdline").ShouldContain("qemu-system-x86_64", customMessage: ls);

@@ -98,7 +98,7 @@ public sealed class ShimDelete(ShimFlags flags, string bundleDirectory, string s
     private void RemoveSandboxStateDirectory(BundleState? state)
     {
         if (state?.HostPciStateDirectory is not { } hostPci || Path.GetDirectoryName(hostPci) is not { } stateDir) return;
-        var dir = ConfigurationOnlyPipeline.SandboxStateDirectory(stateDir, SandboxId.Require(flags.Id));
+        var dir = ShimStateLayout.SandboxStateDirectory(stateDir, SandboxId.Require(flags.Id));
         try
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);

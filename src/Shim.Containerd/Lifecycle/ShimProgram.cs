@@ -40,9 +40,6 @@ public static class ShimProgram
         }
     }
 
-    /// <summary>The default pipeline until the lead wires the real one.</summary>
-    public static ISandboxPipeline DefaultPipeline(ILogger logger) => new ConfigurationOnlyPipeline(logger);
-
     private static async Task<int> StartAsync(ShimFlags flags, string bundle)
     {
         string? configPath;

@@ -70,7 +70,7 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
         logger.LogInformation("create {Id}: preflight passed after {Ms:0.0} ms ({Cold} cold, {Hot} hot)", id, clock.Elapsed.TotalMilliseconds, plan.ColdPlug.Count, plan.HotPlug.Count);
 
         var host = config.Host;
-        var hostPciState = ConfigurationOnlyPipeline.HostPciStateDirectory(host);
+        var hostPciState = ShimStateLayout.HostPciStateDirectory(host);
         // Before the first host write: where delete must look for this sandbox's journal and QEMU.
         new BundleState(id, hostPciState, host.SysfsRoot.Value, ConfigPath: loaded.Source.Path).Save(request.Bundle);
         var state = SandboxStateDirectory.For(host.StateDir.Value, id);
@@ -130,7 +130,7 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
     }
 
     public Task<uint> StartAsync(string taskId, CancellationToken cancellationToken) =>
-        throw new TtrpcException(StatusCode.FailedPrecondition, ConfigurationOnlyPipeline.StartRefusal);
+        throw new TtrpcException(StatusCode.FailedPrecondition, TaskRefusals.StartRefusal);
 
     // A created (never started) task's kill is answered by the Task service; nothing else can be running.
     public Task KillAsync(string taskId, uint signal, bool all, CancellationToken cancellationToken) => Task.CompletedTask;

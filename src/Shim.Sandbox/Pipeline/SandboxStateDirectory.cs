@@ -10,7 +10,7 @@ public sealed record SandboxStateDirectory(string Path)
     public const string PortsFileName = "ports.json";
 
     public static SandboxStateDirectory For(string stateDir, string sandboxId) =>
-        new(Shim.Containerd.Tasks.ConfigurationOnlyPipeline.SandboxStateDirectory(stateDir, sandboxId));
+        new(Shim.Containerd.Tasks.ShimStateLayout.SandboxStateDirectory(stateDir, sandboxId));
 
     public string QmpSocket => System.IO.Path.Combine(Path, QmpSocketName);
 
