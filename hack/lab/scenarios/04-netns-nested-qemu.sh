@@ -19,6 +19,25 @@ ip link set "$netdev" netns lab-pod || fail netns-move "ip link set $netdev netn
 check netdev-in-pod-netns "$netdev" "$(ip netns exec lab-pod ls /sys/class/net | grep -x "$netdev")"
 check netdev-not-in-root-sysfs "" "$(ls "$SYS/$nic/net" 2>/dev/null)"
 
+# Discovery as the shim does it: the physical-vf plugin enters the pod netns, finds the netdev's PCI parent over
+# rtnetlink (IFLA_PARENT_DEV_NAME) and the planner puts it on a root port — no side effect yet.
+cat > "$LAB_RESULTS/plan.toml" <<TOML
+[hypervisor.qemu]
+machine_type = "q35"
+cold_plug_vfio = "root-port"
+pcie_root_port = 1
+[plugins]
+enabled = ["physical-vf"]
+directory = "$LAB_REPO/out/plugins"
+[plugins.settings.physical-vf]
+accept_physical_functions = true
+[[plugins.settings.physical-vf.include]]
+driver = "e1000e"
+TOML
+kataplug plan --config "$LAB_RESULTS/plan.toml" --netns /var/run/netns/lab-pod --json > "$LAB_RESULTS/plan.json"; check plan-exit 0 "$?"
+check plan-discovered-by-plugin "physical-vf $netdev" "$(jq -r '.topology.plan.coldPlug[0].device | "\(.plugin) \(.interface)"' "$LAB_RESULTS/plan.json")"
+check plan-device-line "vfio-pci,host=$nic" "$(jq -r '.topology.plan.coldPlug[0].vfio.commandLineArgument' "$LAB_RESULTS/plan.json" | cut -d, -f1-2)"
+
 t=$(uptime_s)
 kataplug bind --device "$nic" --sandbox lab-sandbox-4 --state-dir "$state"; check bind-exit 0 "$?"
 timing bind "$(since "$t")"
