@@ -66,7 +66,7 @@ public class LabScenarioTests(ITestOutputHelper output)
         var r = await Run("04-netns-nested-qemu.sh");
         foreach (var check in new[]
                  {
-                     "netdev-in-pod-netns", "plan-exit 0", "plan-discovered-by-plugin", "plan-device-line", "bind-exit 0", "bind-driver vfio-pci", "netdev-gone-from-pod", "nested-qemu-exit 0", "nested-qemu-device-host",
+                     "netdev-in-pod-netns", "plan-exit 0", "plan-discovered-by-plugin", "plan-device-line", "bind-exit 0", "bind-driver vfio-pci", "netdev-gone-from-pod", "nested-qemu-exit 0", "hotplug-add ok", "hotplug-unplug-event hot1", "hotplug-readd ok", "hotplug-qemu-exit 0", "nested-qemu-device-host",
                      "nested-qemu-device-on-root-port", "nested-qemu-quit-event", "restore-exit 0", "restore-driver e1000e",
                      "netdev-back-in-root-netns", "netdev-not-back-in-pod",
                  })

@@ -64,6 +64,39 @@ check nested-qemu-device-host "$nic" "$(jq -r 'select(.id? == "host") | .return'
 check nested-qemu-device-on-root-port "/machine/peripheral/rp0/rp0" "$(jq -r 'select(.id? == "bus") | .return' "$out/nested-qmp.out" 2>/dev/null)"
 grep -q '"SHUTDOWN"' $out/nested-qmp.out && pass "nested-qemu-quit-event" || fail nested-qemu-quit-event "no SHUTDOWN event in $(cat $out/nested-qmp.out | head -c 400)"
 
+# Hot-plug, hot-unplug, hot-plug again through QMP, on the real VFIO group. Native PCIe hotplug with no guest
+# completes an unplug of a hot-added device at once (qmp.md §7.3), so DEVICE_DELETED is awaited, not assumed.
+t=$(uptime_s)
+coproc HOTQ { timeout 120 qemu-system-x86_64 -S -machine q35 -accel tcg -nodefaults -display none -m 64 -no-user-config \
+  -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
+  -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
+  -qmp stdio -monitor none -serial none 2> "$out/hot-qemu.err"; }
+# Coproc descriptors are closed inside $(...); plain duplicates are inherited.
+exec {qmp_in}<&"${HOTQ[0]}" {qmp_out}>&"${HOTQ[1]}"
+qmp_send() { printf '%s\n' "$1" >&"$qmp_out"; }
+qmp_wait() { # PATTERN: read replies and events until one line contains it (60 s at most)
+  local line
+  while IFS= read -r -t 60 line <&"$qmp_in"; do
+    printf '%s\n' "$line" >> "$out/hot-qmp.out"
+    case $line in *"$1"*) printf '%s\n' "$line"; return 0;; esac
+  done
+  return 1
+}
+qmp_wait '"QMP"' >/dev/null; qmp_send '{"execute":"qmp_capabilities","id":"caps"}'; qmp_wait '"caps"' >/dev/null
+qmp_send "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vfio-pci\",\"host\":\"$nic\",\"bus\":\"rp0\",\"addr\":\"0x0\",\"id\":\"hot1\"},\"id\":\"add1\"}"
+check hotplug-add "ok" "$(qmp_wait '"add1"' | jq -r 'if .return then "ok" else .error.desc end')"
+qmp_send '{"execute":"device_del","arguments":{"id":"hot1"},"id":"del1"}'; qmp_wait '"del1"' >/dev/null
+check hotplug-unplug-event hot1 "$(qmp_wait DEVICE_DELETED | jq -r '.data.device')"
+qmp_send "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vfio-pci\",\"host\":\"$nic\",\"bus\":\"rp0\",\"addr\":\"0x0\",\"id\":\"hot2\"},\"id\":\"add2\"}"
+check hotplug-readd "ok" "$(qmp_wait '"add2"' | jq -r 'if .return then "ok" else .error.desc end')"
+qmp_send '{"execute":"quit","id":"quit"}'; qmp_wait SHUTDOWN >/dev/null
+hot_pid=$HOTQ_PID
+exec {qmp_in}<&- {qmp_out}>&-
+wait "$hot_pid" 2>/dev/null; rc=$?
+timing nested-qemu-hotplug-cycle "$(since "$t")"
+check hotplug-qemu-exit 0 "$rc"
+[ "$rc" = 0 ] || { echo "--- hot-plug QEMU stderr ---"; cat "$out/hot-qemu.err"; }
+
 kataplug restore --state-dir "$state" --timeout-seconds 60; rc=$?
 check restore-exit 0 "$rc"
 check restore-driver e1000e "$(driver_of "$nic")"
