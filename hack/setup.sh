@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-for p in qemu-system-x86 containerd iproute2 ethtool util-linux kmod jq cpio xz-utils python3; do
+for p in qemu-system-x86 containerd iproute2 ethtool util-linux kmod jq cpio xz-utils python3 strace; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Scenario 3: a crash in the middle of binding a two-member group (the pci-bridge group: two e1000e behind a
-# conventional bridge share one IOMMU group). Member 1 reached vfio-pci, member 2 was unbound from e1000e with the
-# override set but never probed; the journal says so (state Binding). `kataplug restore` returns both.
+# Scenario 3: `kataplug bind` of a two-member group (the pci-bridge group: two e1000e behind a conventional bridge
+# share one IOMMU group) is SIGKILLed at a chosen write step: strace's fault injection kills it on entry to its
+# second write to drivers_probe, so member 1 reached vfio-pci and member 2 was overridden and unbound but never
+# probed, and the journal the product wrote says so. `kataplug restore` returns both.
 . "$(dirname "$0")/lib.sh"
 require
 state=$LAB_STATE
@@ -13,11 +14,11 @@ group=$(group_of "$m1")
 echo "bridge $bridge group $group: $m1 ($(driver_of "$m1")), $m2 ($(driver_of "$m2"))"
 check members-share-group "$group" "$(group_of "$m2")"
 
-sysfs_bind_vfio "$m1"
-echo vfio-pci > "$SYS/$m2/driver_override"
-echo "$m2" > "$SYS/$m2/driver/unbind"
-journal_write "$state" lab-sandbox-3 "$group" Binding \
-  "$(member_json "$m1" e1000e ProbeVfio Done)" "$(member_json "$m2" e1000e ProbeVfio Intent)"
+command -v strace >/dev/null || { fail prerequisites "strace is not on the host (hack/setup.sh installs it)"; finish; }
+strace -f -qq -o /dev/null -P /sys/bus/pci/drivers_probe -e trace=write,pwrite64 -e inject=write,pwrite64:signal=KILL:when=2 \
+  dotnet "$KATAPLUG_DLL" bind --device "$m1" --sandbox lab-sandbox-3 --state-dir "$state"; rc=$?
+check killed-mid-bind 137 "$rc"
+check crashed-journal Binding "$(jq -r '.state // .State' "$state/bindings/group-$group.json" 2>/dev/null)"
 check crashed-m1 vfio-pci "$(driver_of "$m1")"
 check crashed-m2 null "$(driver_of "$m2")"
 
