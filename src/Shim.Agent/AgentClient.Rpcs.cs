@@ -80,6 +80,32 @@ public sealed partial class AgentClient
         CallAsync(AgentServiceNames.Agent, AgentServiceNames.UpdateInterface, new UpdateInterfaceRequest { Interface = nic },
             Interface.Parser, timeout ?? timeouts.Default, cancellationToken);
 
+    /// <summary>
+    /// <see cref="UpdateInterfaceAsync"/> retried while the agent answers <c>Link not found</c> (NIC hot-plug is
+    /// asynchronous in the guest), as Kata: up to <paramref name="attempts"/> tries, <paramref name="pause"/> apart
+    /// (defaults 20 × 20 ms). Other errors, and the last <c>Link not found</c>, are thrown as they came.
+    /// </summary>
+    public async Task<Interface> UpdateInterfaceRetryingAsync(
+        Interface nic, CancellationToken cancellationToken, int attempts = 20, TimeSpan? pause = null, TimeSpan? timeout = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await UpdateInterfaceAsync(nic, cancellationToken, timeout).ConfigureAwait(false);
+            }
+            catch (AgentException ex) when (attempt < attempts && ex is not AgentConnectionLostException
+                                            && ex.AgentMessage.Contains(LinkNotFound, StringComparison.Ordinal))
+            {
+                await Task.Delay(pause ?? TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Text of the agent's error while a hot-plugged NIC has not appeared yet.</summary>
+    public const string LinkNotFound = "Link not found";
+
     /// <summary>Returns the full guest route list after the update.</summary>
     public async Task<IReadOnlyList<Route>> UpdateRoutesAsync(IEnumerable<Route> routes, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
@@ -99,6 +125,46 @@ public sealed partial class AgentClient
 
     public Task<Empty> OnlineCPUMemAsync(OnlineCPUMemRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         CallEmptyAsync(AgentServiceNames.OnlineCPUMem, request, timeout, cancellationToken);
+
+    /// <summary>Memory block size and agent capabilities; Kata asks for both (<c>mem_block_size</c>, <c>mem_hotplug_probe</c> true).</summary>
+    public Task<GuestDetailsResponse> GetGuestDetailsAsync(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        CallAsync(AgentServiceNames.Agent, AgentServiceNames.GetGuestDetails,
+            new GuestDetailsRequest { MemBlockSize = true, MemHotplugProbe = true }, GuestDetailsResponse.Parser,
+            timeout ?? timeouts.Default, cancellationToken);
+
+    /// <summary>Code 12 from an older agent is expected and tolerated by Kata (§1.4).</summary>
+    public Task<Empty> UpdateEphemeralMountsAsync(IEnumerable<Storage> storages, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var request = new UpdateEphemeralMountsRequest();
+        request.Storages.AddRange(storages);
+        return CallEmptyAsync(AgentServiceNames.UpdateEphemeralMounts, request, timeout, cancellationToken);
+    }
+
+    public Task<Empty> RemoveStaleVirtiofsShareMountsAsync(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        CallEmptyAsync(AgentServiceNames.RemoveStaleVirtiofsShareMounts, new RemoveStaleVirtiofsShareMountsRequest(), timeout, cancellationToken);
+
+    /// <summary>Long-poll: returns the id of the next container hit by the OOM killer. Fails when the sandbox is destroyed.</summary>
+    public async Task<string> GetOOMEventAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var reply = await CallAsync(AgentServiceNames.Agent, AgentServiceNames.GetOOMEvent, new GetOOMEventRequest(), OOMEvent.Parser,
+            timeout, cancellationToken).ConfigureAwait(false);
+        return reply.ContainerId;
+    }
+
+    /// <summary>Guest links; the agent fills only name, hwAddr, mtu and addresses.</summary>
+    public async Task<IReadOnlyList<Interface>> ListInterfacesAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var reply = await CallAsync(AgentServiceNames.Agent, AgentServiceNames.ListInterfaces, new ListInterfacesRequest(), Interfaces.Parser,
+            timeout ?? timeouts.Default, cancellationToken).ConfigureAwait(false);
+        return reply.Interfaces_;
+    }
+
+    public async Task<IReadOnlyList<Route>> ListRoutesAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var reply = await CallAsync(AgentServiceNames.Agent, AgentServiceNames.ListRoutes, new ListRoutesRequest(), Routes.Parser,
+            timeout ?? timeouts.Default, cancellationToken).ConfigureAwait(false);
+        return reply.Routes_;
+    }
 
     private async Task<ReadOnlyMemory<byte>> ReadStreamAsync(string method, string containerId, string execId, uint maxBytes, TimeSpan? timeout, CancellationToken cancellationToken)
     {

@@ -71,10 +71,16 @@ public sealed partial class AgentClient : IAsyncDisposable
                 attemptCts.CancelAfter(remaining);
                 var socket = await AgentDialer.ConnectAsync(endpoint, Min(timeouts.Handshake, remaining), attemptCts.Token).ConfigureAwait(false);
                 client = new AgentClient(new TtrpcClient(socket), endpoint, timeouts);
-                await client.CheckAsync(cancellationToken, Min(timeouts.Check, deadline - clock.Elapsed)).ConfigureAwait(false);
+                var checkTimeout = Min(timeouts.Check, deadline - clock.Elapsed);
+                if (checkTimeout <= TimeSpan.Zero)
+                {
+                    await client.DisposeAsync().ConfigureAwait(false);
+                    break;
+                }
+                await client.CheckAsync(cancellationToken, checkTimeout).ConfigureAwait(false);
                 return client;
             }
-            catch (Exception ex) when (ex is AgentConnectException or AgentException or ArgumentOutOfRangeException
+            catch (Exception ex) when (ex is AgentConnectException or AgentException
                                        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 last = ex;
@@ -82,6 +88,15 @@ public sealed partial class AgentClient : IAsyncDisposable
                 {
                     await client.DisposeAsync().ConfigureAwait(false);
                 }
+            }
+            catch
+            {
+                // Caller cancelled: don't leak the half-made connection.
+                if (client is not null)
+                {
+                    await client.DisposeAsync().ConfigureAwait(false);
+                }
+                throw;
             }
             var pause = Min(backoff.DelayFor(attempt), deadline - clock.Elapsed);
             if (pause > TimeSpan.Zero)

@@ -10,9 +10,12 @@ public static class AgentDialer
     public static async Task<Socket> ConnectAsync(AgentEndpoint endpoint, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint is VsockAgentEndpoint vsock)
+        {
+            return await VsockConnector.ConnectAsync(vsock, cancellationToken).ConfigureAwait(false);
+        }
         var (socket, address) = endpoint switch
         {
-            VsockAgentEndpoint v => (CreateVsockSocket(endpoint), (System.Net.EndPoint)new VsockEndPoint(v.Cid, v.Port)),
             HybridVsockAgentEndpoint h => (new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified), new UnixDomainSocketEndPoint(h.SocketPath)),
             UnixAgentEndpoint u => (new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified), new UnixDomainSocketEndPoint(u.SocketPath)),
             _ => throw new ArgumentException($"unsupported endpoint {endpoint}", nameof(endpoint)),
@@ -37,19 +40,6 @@ public static class AgentDialer
         {
             socket.Dispose();
             throw;
-        }
-    }
-
-    private static Socket CreateVsockSocket(AgentEndpoint endpoint)
-    {
-        try
-        {
-            return new Socket(VsockEndPoint.VsockAddressFamily, SocketType.Stream, ProtocolType.Unspecified);
-        }
-        catch (SocketException ex)
-        {
-            throw new AgentConnectException(endpoint.ToString(),
-                $"cannot create an AF_VSOCK socket ({ex.SocketErrorCode}); load the vhost_vsock / vsock kernel modules", ex);
         }
     }
 }

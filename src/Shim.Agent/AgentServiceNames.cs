@@ -25,6 +25,12 @@ public static class AgentServiceNames
     public const string UpdateRoutes = "UpdateRoutes";
     public const string AddARPNeighbors = "AddARPNeighbors";
     public const string OnlineCPUMem = "OnlineCPUMem";
+    public const string GetGuestDetails = "GetGuestDetails";
+    public const string UpdateEphemeralMounts = "UpdateEphemeralMounts";
+    public const string RemoveStaleVirtiofsShareMounts = "RemoveStaleVirtiofsShareMounts";
+    public const string GetOOMEvent = "GetOOMEvent";
+    public const string ListInterfaces = "ListInterfaces";
+    public const string ListRoutes = "ListRoutes";
 
     /// <summary>Guest vsock port of the agent's ttrpc server (Go <c>vSockPort</c>).</summary>
     public const uint DefaultPort = 1024;

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace Shim.Agent.Tests;
 
 public sealed class EndpointTests
@@ -26,32 +24,26 @@ public sealed class EndpointTests
     [Fact]
     public void Vsock_sockaddr_is_16_bytes_family_40_port_then_cid()
     {
-        var bytes = new byte[16];
-        new VsockEndPoint(cid: 3, port: 1024).Encode(bytes);
-
-        bytes.ShouldBe(new byte[] { 40, 0, 0, 0, 0x00, 0x04, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0 });
+        new VsockAddress(Cid: 3, Port: 1024).ToBytes().ShouldBe(new byte[] { 40, 0, 0, 0, 0x00, 0x04, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0 });
     }
 
     [Fact]
-    public void Vsock_SocketAddress_round_trips()
+    public void Vsock_sockaddr_round_trips()
     {
-        var endpoint = new VsockEndPoint(cid: 0xDEADBEEF, port: 1026);
-        var address = endpoint.Serialize();
+        var address = new VsockAddress(Cid: 0xDEADBEEF, Port: 1026);
+        var bytes = address.ToBytes();
 
-        address.Family.ShouldBe((AddressFamily)40);
-        address.Size.ShouldBe(16);
-        address[4].ShouldBe((byte)0x02);
-        address[5].ShouldBe((byte)0x04);
-        address[8].ShouldBe((byte)0xEF);
-        address[11].ShouldBe((byte)0xDE);
-        endpoint.Create(address).ShouldBe(endpoint);
-        VsockEndPoint.Decode(new byte[] { 40, 0, 0, 0, 0, 4, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0 }).ShouldBe(new VsockEndPoint(3, 1024));
+        bytes[8].ShouldBe((byte)0xEF);
+        bytes[11].ShouldBe((byte)0xDE);
+        VsockAddress.Decode(bytes).ShouldBe(address);
+        address.ToString().ShouldBe("vsock://3735928559:1026");
     }
 
     [Fact]
     public void Decoding_a_non_vsock_sockaddr_is_refused()
     {
-        Should.Throw<ArgumentException>(() => VsockEndPoint.Decode(new byte[16])).Message.ShouldContain("not AF_VSOCK");
+        Should.Throw<ArgumentException>(() => VsockAddress.Decode(new byte[16])).Message.ShouldContain("not AF_VSOCK");
+        Should.Throw<ArgumentException>(() => VsockAddress.Decode(new byte[8])).Message.ShouldContain("16 bytes");
     }
 
     [Fact]

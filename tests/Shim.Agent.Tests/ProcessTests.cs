@@ -165,4 +165,44 @@ public sealed class ProcessTests
         ex.Code.ShouldBe(StatusCode.Unavailable);
         ex.AgentMessage.ShouldBe("no tty");
     }
+
+    [Fact]
+    public async Task A_missing_binary_fails_StartContainer_with_code_13_naming_it()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        await agent.Client.CreateContainerAsync(Containers.Create("c1", "/", Containers.Process("/", "/nonexistent/bin")), Ct);
+
+        var ex = await Should.ThrowAsync<AgentException>(() => agent.Client.StartContainerAsync("c1", Ct));
+
+        ex.Code.ShouldBe(StatusCode.Internal);
+        ex.AgentMessage.ShouldContain("/nonexistent/bin");
+    }
+
+    [Fact]
+    public async Task The_process_is_chrooted_into_a_tiny_rootfs_and_sees_only_its_files()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        var rootfs = await TinyRootfs.BuildAsync(Path.Combine(agent.Directory, "rootfs"), Ct, "/bin/sh", "/bin/cat");
+        var expected = string.Join(' ', Directory.GetFileSystemEntries(rootfs).Select(e => "/" + Path.GetFileName(e)).Order(StringComparer.Ordinal));
+        await agent.Client.CreateContainerAsync(
+            Containers.Create("c1", rootfs, Containers.Process("/bin", "/bin/sh", "-c", "echo /*; pwd; cat /etc/hostname")), Ct);
+        await agent.Client.StartContainerAsync("c1", Ct);
+
+        (await Containers.ReadTextAsync(agent.Client, "c1", "c1")).ShouldBe($"{expected}\n/bin\n");
+        (await Containers.ReadTextAsync(agent.Client, "c1", "c1", stderr: true)).ShouldContain("/etc/hostname");
+        (await agent.Client.WaitProcessAsync("c1", "c1", Ct)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_second_StartContainer_is_refused_and_does_not_launch_twice()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        await Containers.RunAsync(agent.Client, "c1", "/", "/bin/echo", "once");
+
+        var ex = await Should.ThrowAsync<AgentException>(() => agent.Client.StartContainerAsync("c1", Ct));
+
+        ex.Code.ShouldBe(StatusCode.Internal);
+        ex.AgentMessage.ShouldBe("process c1 already started");
+        (await Containers.ReadTextAsync(agent.Client, "c1", "c1")).ShouldBe("once\n");
+    }
 }

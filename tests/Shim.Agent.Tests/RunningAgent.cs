@@ -21,10 +21,11 @@ internal sealed class RunningAgent : IAsyncDisposable
 
     public string RecordPath => Path.Combine(Directory, "record.json");
 
-    public static async Task<RunningAgent> StartAsync()
+    public static async Task<RunningAgent> StartAsync(Func<TestAgentOptions, TestAgentOptions>? configure = null)
     {
         var directory = NewDirectory();
-        var host = TestAgentHost.Start(new TestAgentOptions(Path.Combine(directory, "kata.hvsock"), RecordPath: Path.Combine(directory, "record.json")));
+        var options = new TestAgentOptions(Path.Combine(directory, "kata.hvsock"), RecordPath: Path.Combine(directory, "record.json"));
+        var host = TestAgentHost.Start(configure?.Invoke(options) ?? options);
         var client = await AgentClient.ConnectAsync(host.HybridEndpoint, TestDeadline.Token);
         return new RunningAgent(directory, host, client);
     }

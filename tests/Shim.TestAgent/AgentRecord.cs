@@ -13,6 +13,7 @@ public sealed class AgentRecord(string? jsonPath)
 {
     private readonly Lock gate = new();
     private readonly List<CreateSandboxRequest> sandboxes = [];
+    private readonly List<CreateContainerRequest> containers = [];
     private readonly List<Interface> interfaces = [];
     private readonly List<Route> routes = [];
     private readonly List<ARPNeighbor> neighbors = [];
@@ -20,6 +21,9 @@ public sealed class AgentRecord(string? jsonPath)
     private int destroyCount;
 
     public IReadOnlyList<CreateSandboxRequest> Sandboxes => Snapshot(sandboxes);
+
+    /// <summary>Every accepted <c>CreateContainer</c>, with its devices, storages and spec as sent.</summary>
+    public IReadOnlyList<CreateContainerRequest> Containers => Snapshot(containers);
 
     public IReadOnlyList<Interface> Interfaces => Snapshot(interfaces);
 
@@ -34,6 +38,8 @@ public sealed class AgentRecord(string? jsonPath)
     public void Add(CreateSandboxRequest request) => Change(() => sandboxes.Add(request));
 
     public void Add(Interface nic) => Change(() => interfaces.Add(nic));
+
+    public void Add(CreateContainerRequest request) => Change(() => containers.Add(request));
 
     public IReadOnlyList<Route> AddRoutes(IEnumerable<Route> added)
     {
@@ -54,6 +60,7 @@ public sealed class AgentRecord(string? jsonPath)
             var root = new JsonObject
             {
                 ["createSandbox"] = ToArray(sandboxes),
+                ["createContainer"] = ToArray(containers),
                 ["interfaces"] = ToArray(interfaces),
                 ["routes"] = ToArray(routes),
                 ["arpNeighbors"] = ToArray(neighbors),

@@ -15,6 +15,7 @@ public sealed class GuestProcess : IAsyncDisposable
     private readonly SemaphoreSlim stderrGate = new(1, 1);
     private readonly SemaphoreSlim stdinGate = new(1, 1);
     private bool stdinClosed;
+    private int startRequested;
 
     public GuestProcess(string execId, OciProcess spec, string rootfs)
     {
@@ -31,10 +32,13 @@ public sealed class GuestProcess : IAsyncDisposable
 
     public int? Pid => started.Task.IsCompletedSuccessfully ? started.Task.Result.Id : null;
 
-    public bool IsStarted => started.Task.IsCompleted;
-
     public void Start()
     {
+        // Two racing StartContainer calls must not launch two processes.
+        if (Interlocked.Exchange(ref startRequested, 1) != 0)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"process {ExecId} already started");
+        }
         var psi = new ProcessStartInfo
         {
             RedirectStandardInput = true,

@@ -37,6 +37,7 @@ public sealed class HybridVsockMuxer : IAsyncDisposable
     public int Refused => refused;
 
     private int refused;
+    private int disposed;
 
     private async Task AcceptLoopAsync()
     {
@@ -146,8 +147,15 @@ public sealed class HybridVsockMuxer : IAsyncDisposable
         socket.Dispose();
     }
 
+    /// <summary>Refuses new connections; spliced ones live until either side closes (so in-flight replies still arrive).</summary>
+    public void StopAccepting() => listener.Dispose();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
         await stopping.CancelAsync().ConfigureAwait(false);
         listener.Dispose();
         await acceptLoop.ConfigureAwait(false);
@@ -155,6 +163,5 @@ public sealed class HybridVsockMuxer : IAsyncDisposable
         {
             Close(socket);
         }
-        stopping.Dispose();
     }
 }

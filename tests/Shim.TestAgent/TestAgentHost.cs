@@ -7,7 +7,8 @@ namespace Shim.TestAgent;
 /// <param name="SocketPath">The hybrid-vsock socket the host dials (what the VMM would expose).</param>
 /// <param name="Port">Guest port that accepts <c>CONNECT</c>; others are dropped.</param>
 /// <param name="RecordPath">JSON file rewritten after every recorded call; null = memory only.</param>
-public sealed record TestAgentOptions(string SocketPath, uint Port = AgentServiceNames.DefaultPort, string? RecordPath = null);
+/// <param name="LinkNotFoundAttempts">The first N <c>UpdateInterface</c> calls fail with code 13 "Link not found", as while a hot-plugged NIC is still appearing.</param>
+public sealed record TestAgentOptions(string SocketPath, uint Port = AgentServiceNames.DefaultPort, string? RecordPath = null, int LinkNotFoundAttempts = 0);
 
 /// <summary>
 /// A running test agent: the ttrpc server on <c>&lt;socket&gt;.ttrpc</c> (also dialable directly, as a
@@ -26,7 +27,7 @@ public sealed class TestAgentHost : IAsyncDisposable
         Options = options;
         Record = new AgentRecord(options.RecordPath);
         TtrpcSocketPath = options.SocketPath + ".ttrpc";
-        service = new TestAgentService(Record, OnDestroy);
+        service = new TestAgentService(Record, OnDestroy, options.LinkNotFoundAttempts);
         server = new TtrpcServer(new TtrpcServerOptions { PeerPolicy = PeerCredentialPolicy.AllowAny });
         service.Register(server);
         server.Listen(TtrpcSocketPath);
@@ -61,8 +62,8 @@ public sealed class TestAgentHost : IAsyncDisposable
         // Started, not awaited: StopAsync drains the DestroySandbox call itself, so its reply still goes out.
         _ = Task.Run(async () =>
         {
+            muxer.StopAccepting();
             await server.StopAsync(TimeSpan.FromSeconds(2));
-            await muxer.DisposeAsync();
             destroyed.TrySetResult();
         });
     }

@@ -11,8 +11,11 @@ namespace Shim.TestAgent;
 /// The agent side of the protocol subset, with the kata-agent's status codes (kata-agent-protocol.md §1.5):
 /// 3 for an unknown container in process RPCs, 5 for an unknown or reaped process, 13 for create failures.
 /// </summary>
-public sealed partial class TestAgentService(AgentRecord record, Action onDestroy) : IAsyncDisposable
+public sealed partial class TestAgentService(AgentRecord record, Action onDestroy, int linkNotFoundAttempts = 0) : IAsyncDisposable
 {
+    private int linkNotFoundLeft = linkNotFoundAttempts;
+    private readonly TaskCompletionSource sandboxDestroyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private readonly ConcurrentDictionary<string, TestContainer> containers = new();
 
     public const string AgentVersion = "0.0.0-kataplug-test-agent";
@@ -53,6 +56,10 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
         server.Register(s, AgentServiceNames.UpdateInterface, UpdateInterfaceRequest.Parser, (r, _) =>
         {
             var nic = r.Interface ?? throw new TtrpcException(StatusCode.InvalidArgument, "interface is required");
+            if (Interlocked.Decrement(ref linkNotFoundLeft) >= 0)
+            {
+                throw new TtrpcException(StatusCode.Internal, $"Failed to update interface: {AgentClient.LinkNotFound} (hwaddr {nic.HwAddr})");
+            }
             record.Add(nic);
             return Task.FromResult(nic);
         });
@@ -68,7 +75,44 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
             var neighbors = r.Neighbors ?? throw new TtrpcException(StatusCode.InvalidArgument, "neighbors is required");
             return Done(() => record.AddNeighbors(neighbors.ARPNeighbors_));
         });
+        server.Register(s, AgentServiceNames.UpdateEphemeralMounts, UpdateEphemeralMountsRequest.Parser, (r, _) => Done(() =>
+        {
+            foreach (var storage in r.Storages)
+            {
+                ValidateStorage(storage);
+            }
+        }));
+        server.Register(s, AgentServiceNames.RemoveStaleVirtiofsShareMounts, RemoveStaleVirtiofsShareMountsRequest.Parser, (_, _) => Task.FromResult(new Empty()));
+        server.Register(s, AgentServiceNames.GetOOMEvent, GetOOMEventRequest.Parser, GetOomEventAsync);
+        server.Register(s, AgentServiceNames.ListInterfaces, ListInterfacesRequest.Parser, (_, _) =>
+        {
+            var reply = new Interfaces();
+            reply.Interfaces_.AddRange(record.Interfaces.Select(i => new Interface { Name = i.Name, HwAddr = i.HwAddr, Mtu = i.Mtu, IPAddresses = { i.IPAddresses } }));
+            return Task.FromResult(reply);
+        });
+        server.Register(s, AgentServiceNames.ListRoutes, ListRoutesRequest.Parser, (_, _) => Task.FromResult(new Routes { Routes_ = { record.Routes } }));
+        server.Register(s, AgentServiceNames.GetGuestDetails, GuestDetailsRequest.Parser, (r, _) => Task.FromResult(GuestDetails(r)));
         server.Register(s, AgentServiceNames.OnlineCPUMem, OnlineCPUMemRequest.Parser, (r, _) => Done(() => record.Add(r)));
+    }
+
+    /// <summary>What a stock x86 guest reports: 128 MiB memory blocks, no probe file, the agent's storage drivers.</summary>
+    private static GuestDetailsResponse GuestDetails(GuestDetailsRequest request)
+    {
+        var details = new AgentDetails { Version = AgentVersion, InitDaemon = true, SupportsSeccomp = true };
+        details.StorageHandlers.AddRange(["virtio-fs", "blk", "mmioblk", "scsi", "nvdimm", "ephemeral", "local", "overlayfs", "watchable-bind", "image_guest_pull"]);
+        return new GuestDetailsResponse
+        {
+            MemBlockSizeBytes = request.MemBlockSize ? 128UL << 20 : 0,
+            SupportMemHotplugProbe = false,
+            AgentDetails = details,
+        };
+    }
+
+    /// <summary>No cgroup OOM watcher here: the poll waits until the call, connection or sandbox ends (then 13, as the agent's closed channel).</summary>
+    private async Task<OOMEvent> GetOomEventAsync(GetOOMEventRequest request, TtrpcCallContext context)
+    {
+        await sandboxDestroyed.Task.WaitAsync(context.CancellationToken);
+        throw new TtrpcException(StatusCode.Internal, "OOM event channel closed: sandbox destroyed");
     }
 
     private static Task<Empty> Done(Action action)
@@ -89,10 +133,58 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
             throw new TtrpcException(StatusCode.Internal, "Spec does not contain linux field");
         }
         var process = ValidProcess(spec.Process, request.ContainerId);
+        foreach (var device in request.Devices)
+        {
+            ValidateDevice(device, spec);
+        }
+        foreach (var storage in request.Storages)
+        {
+            ValidateStorage(storage);
+        }
         var container = new TestContainer(request.ContainerId, spec.Root?.Path ?? "/", process);
         if (!containers.TryAdd(request.ContainerId, container))
         {
             throw new TtrpcException(StatusCode.Internal, $"container {request.ContainerId} already exists");
+        }
+        record.Add(request);
+    }
+
+    private static readonly HashSet<string> DeviceHandlers =
+        ["blk", "mmioblk", "scsi", "nvdimm", "vfio-pci", "vfio-pci-gk", "vfio-ap", "vfio-ap-cold", "blk-ccw"];
+
+    private static readonly HashSet<string> StorageHandlers =
+        ["virtio-fs", "blk", "mmioblk", "scsi", "nvdimm", "ephemeral", "local", "overlayfs", "watchable-bind", "image_guest_pull", "erofs.multi-layer", "blk-ccw"];
+
+    [GeneratedRegex("^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]=")]
+    private static partial Regex VfioOption();
+
+    /// <summary>The checks the agent makes before touching a device (kata-agent-protocol.md §2.8, §3.4), with its texts.</summary>
+    private static void ValidateDevice(Device device, Spec spec)
+    {
+        if (!DeviceHandlers.Contains(device.Type))
+        {
+            throw new TtrpcException(StatusCode.Internal, $"Failed to find the device handler '{device.Type}'");
+        }
+        if (device.ContainerPath.Length == 0)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"invalid container path for device {device.Id}");
+        }
+        if (device.Type is "blk" or "scsi" or "mmioblk" or "nvdimm" or "vfio-pci"
+            && !spec.Linux.Devices.Any(d => d.Path == device.ContainerPath))
+        {
+            throw new TtrpcException(StatusCode.Internal, $"Missing devices in OCI spec: {device.ContainerPath}");
+        }
+        if (device.Type is "vfio-pci" or "vfio-pci-gk" && device.Options.FirstOrDefault(o => !VfioOption().IsMatch(o)) is { } bad)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"invalid VFIO option '{bad}': expected DDDD:BB:DD.F=<guest PCI path>");
+        }
+    }
+
+    private static void ValidateStorage(Storage storage)
+    {
+        if (!StorageHandlers.Contains(storage.Driver))
+        {
+            throw new TtrpcException(StatusCode.Internal, $"Failed to find the storage handler {storage.Driver}");
         }
     }
 
@@ -174,6 +266,7 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
     {
         await DisposeAsync();
         record.AddDestroy();
+        sandboxDestroyed.TrySetResult();
         // Like the agent: reply, then shut the server down (the host sees the connection drop).
         onDestroy();
         return new Empty();
