@@ -12,7 +12,7 @@ public class LabBuildTests(ITestOutputHelper output)
         var first = await LabRunner.RunAsync(script, [], TimeSpan.FromMinutes(5));
         output.WriteLine(first.Output);
         first.ExitCode.ShouldBe(0, first.Output);
-        var dir = first.Output.TrimEnd().Split('\n')[^1].Trim();
+        var dir = BuiltDirectory(first.Output);
         Directory.Exists(dir).ShouldBeTrue($"build.sh's last line '{dir}' is not a directory");
 
         var kernel = File.ReadAllBytes(Path.Combine(dir, "vmlinux")).AsSpan(0, 4).ToArray();
@@ -24,6 +24,11 @@ public class LabBuildTests(ITestOutputHelper output)
         var second = await LabRunner.RunAsync(script, [], TimeSpan.FromMinutes(1));
         second.ExitCode.ShouldBe(0, second.Output);
         second.Output.ShouldContain("cache hit");
-        second.Output.TrimEnd().Split('\n')[^1].Trim().ShouldBe(dir);
+        BuiltDirectory(second.Output).ShouldBe(dir);
     }
+
+    // build.sh prints the directory on stdout and narrates on stderr; the two streams interleave in Output, so take
+    // the last line that is a path rather than the last line.
+    private static string BuiltDirectory(string output) =>
+        output.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith('/'));
 }
