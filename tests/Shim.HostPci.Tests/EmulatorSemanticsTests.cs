@@ -189,7 +189,7 @@ public class EmulatorSemanticsTests
     public void Injected_faults_fail_the_chosen_write_and_are_logged()
     {
         using var t = new TestHost(b => b.Nic(Nic));
-        t.Host.SetFaults(new FaultPlan { WriteFaults = [new WriteFault(Errno.EIO, PathContains: "driver_override", Skip: 1)] });
+        t.Host.SetFaults(new FaultPlan { WriteFaults = [new WriteFault(Errno.EIO, PathContains: "driver_override", SkipFirst: 1)] });
         Write(t, $"sys/bus/pci/devices/{Nic}/driver_override", "a");
         var e = Should.Throw<SysfsWriteException>(() => Write(t, $"sys/bus/pci/devices/{Nic}/driver_override", "b"));
         e.Errno.ShouldBe(Errno.EIO);

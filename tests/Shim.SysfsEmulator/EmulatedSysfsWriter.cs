@@ -72,7 +72,7 @@ public sealed class EmulatedSysfsWriter : ISysfsWriter
             if (f.PathContains is not null && !relative.Contains(f.PathContains, StringComparison.Ordinal)) continue;
             if (f.Bdf is not null && !relative.Contains(f.Bdf, StringComparison.Ordinal) && !value.Contains(f.Bdf, StringComparison.Ordinal)) continue;
             faults[i] = f with { Seen = f.Seen + 1 };
-            if (f.Seen >= f.Skip && f.Seen < f.Skip + f.Times)
+            if (f.Seen >= f.SkipFirst && f.Seen < f.SkipFirst + f.Times)
                 throw new KernelError(f.Errno, $"injected failure of write #{f.Seen + 1} matching '{f.PathContains ?? "*"}'");
         }
     }

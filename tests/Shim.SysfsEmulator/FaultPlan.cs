@@ -4,10 +4,10 @@ namespace Shim.SysfsEmulator;
 
 /// <summary>
 /// Fail matching writes with an errno. A write matches when its path contains <see cref="PathContains"/> (null =
-/// any) and its path or value contains <see cref="Bdf"/> (null = any). The first <see cref="Skip"/> matches pass,
+/// any) and its path or value contains <see cref="Bdf"/> (null = any). The first <see cref="SkipFirst"/> matches pass,
 /// the next <see cref="Times"/> fail (without side effects). Counters live in the tree, so they hold across processes.
 /// </summary>
-public sealed record WriteFault(Errno Errno, string? PathContains = null, string? Bdf = null, int Skip = 0, int Times = 1)
+public sealed record WriteFault(Errno Errno, string? PathContains = null, string? Bdf = null, int SkipFirst = 0, int Times = 1)
 {
     public int Seen { get; init; }
 }
