@@ -7,13 +7,17 @@ namespace Shim.Containerd.Tests;
 public sealed class DetachedSpawnTests
 {
     [Fact]
-    public void Child_HasDevNullStdio_NoOtherFds_AndItsOwnSession()
+    public async Task Child_HasDevNullStdio_NoOtherFds_AndItsOwnSession()
     {
-        // posix_spawn returns after the exec, so /proc already shows the child's final fds.
         var pid = DetachedSpawn.Spawn("/bin/sleep", ["30"]);
         try
         {
-            var fds = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Select(Path.GetFileName).Order().ToList();
+            // posix_spawn returns after the exec, but sleep's own start-up (setlocale) briefly opens files of its own:
+            // wait for it to settle. An fd inherited from us would never go away, so the deadline still catches one.
+            List<string?> Fds() => Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Select(Path.GetFileName).Order().ToList();
+            await Shim.HostPci.BoundedPoll.UntilAsync(() => Fds().Count == 3, TimeSpan.FromSeconds(10),
+                () => $"child {pid} still has fds {string.Join(",", Fds())}", CancellationToken.None);
+            var fds = Fds();
             fds.ShouldBe(["0", "1", "2"]);
             foreach (var fd in fds)
             {
