@@ -69,7 +69,8 @@ public sealed class DeadlineTests
         await using var agent = await RunningAgent.StartAsync();
         var noListener = agent.Host.HybridEndpoint with { Port = 4242 };
 
-        await Should.ThrowAsync<AgentConnectException>(() => AgentClient.WaitForAgentAsync(noListener, TimeSpan.FromMilliseconds(300), Ct));
+        // Long enough for several attempts even on two loaded cores (the backoff starts at 10 ms).
+        await Should.ThrowAsync<AgentConnectException>(() => AgentClient.WaitForAgentAsync(noListener, TimeSpan.FromSeconds(3), Ct));
 
         agent.Host.Muxer.Refused.ShouldBeGreaterThan(1);
     }
