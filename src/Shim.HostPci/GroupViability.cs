@@ -10,15 +10,27 @@ public sealed record GroupViabilityResult(int Group, bool Assignable, string? Re
 /// </summary>
 public static class GroupViability
 {
+    /// <summary>Refusal of passthrough without isolation; host-wide, but planners without a fact for it report it per group.</summary>
+    public const string UnsafeNoIommuProblem =
+        "vfio unsafe no-IOMMU mode is on (enable_unsafe_noiommu_mode=Y or /dev/vfio/noiommu-*): refusing passthrough without isolation; set the vfio module parameter enable_unsafe_noiommu_mode=N";
+
     public static GroupViabilityResult Check(HostFacts facts, IommuGroup group, bool allowHostDevices = false)
     {
         var problems = new List<string>();
         if (!facts.IommuEnabled)
             problems.Add("the IOMMU is off (sys/kernel/iommu_groups is empty): enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on");
         if (facts.UnsafeNoIommu)
-            problems.Add("vfio unsafe no-IOMMU mode is on (enable_unsafe_noiommu_mode=Y or /dev/vfio/noiommu-*): refusing passthrough without isolation; set the vfio module parameter enable_unsafe_noiommu_mode=N");
+            problems.Add(UnsafeNoIommuProblem);
         if (!facts.VfioPciAvailable)
             problems.Add($"vfio-pci is neither loaded (no sys/bus/pci/drivers/vfio-pci) nor installed for kernel {facts.KernelRelease ?? "?"}: install the kernel's vfio-pci module or load it with `modprobe vfio-pci`");
+        problems.AddRange(MemberProblems(group, allowHostDevices));
+        return new GroupViabilityResult(group.Number, problems.Count == 0, problems.Count == 0 ? null : string.Join("; ", problems), problems);
+    }
+
+    /// <summary>What makes this group itself unassignable, whatever the host: its members, not the host-wide facts.</summary>
+    public static IReadOnlyList<string> MemberProblems(IommuGroup group, bool allowHostDevices = false)
+    {
+        var problems = new List<string>();
         var members = group.Assignable.ToList();
         if (members.Count == 0)
             problems.Add($"group {group.Number} holds only bridges (classes 0x0600/0x0604): nothing to assign");
@@ -37,6 +49,6 @@ public static class GroupViability
             foreach (var block in m.BlockDevices.Where(b => b.InUse))
                 problems.Add($"{m.Address} ({m.Driver ?? "no driver"}) backs block device {block.Name}, {block.Usage}: the host needs it; unmount it, pick another group, or set allow_host_devices = true in [host]");
         }
-        return new GroupViabilityResult(group.Number, problems.Count == 0, problems.Count == 0 ? null : string.Join("; ", problems), problems);
+        return problems;
     }
 }

@@ -12,10 +12,10 @@ internal static class HostFactsMapping
         foreach (var number in requests.SelectMany(r => r.Functions).Select(f => f.IommuGroup).Where(g => g >= 0).Distinct())
         {
             if (inventory.Group(number) is not { } group) continue;
-            var verdict = GroupViability.Check(inventory.Facts, group, allowHostDevices);
-            // Host-wide facts are reported once by the planner; keep only the group's own reasons here.
-            var own = verdict.Problems.Where(p => !p.StartsWith("the IOMMU is off", StringComparison.Ordinal)
-                                                  && !p.StartsWith("vfio-pci is neither", StringComparison.Ordinal)).ToArray();
+            // The planner reports IOMMU and vfio-pci availability once from the snapshot; no-IOMMU mode has no
+            // fact of its own there, so it travels with each group's reasons.
+            var own = (inventory.Facts.UnsafeNoIommu ? [GroupViability.UnsafeNoIommuProblem] : Array.Empty<string>())
+                .Concat(GroupViability.MemberProblems(group, allowHostDevices)).ToArray();
             groups[number] = new IommuGroupFacts(
                 number,
                 group.Members.Select(m => new GroupMember(m.Address.ToString(), m.Class.Value, m.Driver)).ToArray(),

@@ -4,7 +4,6 @@ using Shim.PluginHost.Netlink;
 using Shim.PluginHost.Planning;
 using Shim.PluginHost.Views;
 using Shim.Topology;
-using TopologyPlugMode = Shim.Topology.PlugMode;
 
 namespace Shim.Sandbox.Preflight;
 
