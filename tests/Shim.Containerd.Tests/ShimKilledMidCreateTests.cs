@@ -31,7 +31,8 @@ public sealed class ShimKilledMidCreateTests(ContainerdFixture containerd, ITest
         }
 
         await BoundedPoll.UntilAsync(() => !Directory.Exists(containerd.Bundle("m1")), Patience, () => "bundle of m1 still present", CancellationToken.None);
-        File.Exists(containerd.ShimSocket("m1")).ShouldBeFalse(); // removed by our delete binary
+        // Removed by our delete binary, which containerd runs beside its own bundle clean-up: wait for it, bounded.
+        await BoundedPoll.UntilAsync(() => !File.Exists(containerd.ShimSocket("m1")), Patience, () => "shim socket of m1 still present", CancellationToken.None);
         (await containerd.CtrAsync("task", "ls")).StdoutText.ShouldNotContain("m1");
         (await containerd.CtrAsync("container", "rm", "m1")).ExitCode.ShouldBe(0);
     }
