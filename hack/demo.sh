@@ -69,8 +69,10 @@ TOML
 PATH="$ctd/bin:$PATH" containerd --config "$ctd/config.toml" >"$ctd/containerd.log" 2>&1 &
 ctd_pid=$!
 netns=kp-demo-$$
+agent_pid=""
 cleanup() {
-  for id in demo-noport demo-valid; do ctr --address "$ctd/c.sock" -n demo task rm -f "$id" >/dev/null 2>&1 || true; ctr --address "$ctd/c.sock" -n demo c rm "$id" >/dev/null 2>&1 || true; done
+  for id in demo-noport demo-valid demo-hello; do ctr --address "$ctd/c.sock" -n demo task rm -f "$id" >/dev/null 2>&1 || true; ctr --address "$ctd/c.sock" -n demo c rm "$id" >/dev/null 2>&1 || true; done
+  [ -z "$agent_pid" ] || { kill "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; }
   kill "$ctd_pid" 2>/dev/null || true; wait "$ctd_pid" 2>/dev/null || true
   ip netns delete "$netns" 2>/dev/null || true
   rm -rf "$work"
@@ -98,5 +100,26 @@ shim_config root-port no-port 2 >"$work/shim-valid.toml"
 expect_fail 1 run_pod demo-valid "$work/shim-valid.toml"
 "$kataplug" inventory --sysfs-root "$work/host" | grep -E "GROUP|$vf"
 echo "(the VF is back on its original driver; the journal is empty: $(ls "$work/state/hostpci/bindings" 2>/dev/null | wc -l) entries)"
+
+step "a container end to end: ctr run --rm ... echo hello, through the shim, QEMU and the Kata agent protocol"
+# No Kata guest image here: the agent is kataplug-test-agent (test-only) on a hybrid-vsock unix socket, running the
+# process in the rootfs the shim shares as kataShared (<state_dir>/sandboxes/<id>/shared/<container>/rootfs).
+dotnet build tests/Shim.TestAgent -c Release -o "$work/agent" --nologo -v quiet -clp:ErrorsOnly
+"$work/agent/kataplug-test-agent" --socket "$work/agent.sock" --shared-root "$work/state/sandboxes/{sandbox}/shared" \
+  --serve-many --record "$work/agent-record.json" >"$work/agent.log" 2>&1 &
+agent_pid=$!
+for _ in $(seq 300); do grep -q '^ready ' "$work/agent.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^ready ' "$work/agent.log" || { cat "$work/agent.log" >&2; echo "demo: the test agent did not start" >&2; exit 1; }
+# A tiny rootfs: the host's sh and echo with the libraries ldd names.
+for bin in /bin/sh /bin/echo; do
+  for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do mkdir -p "$work/rootfs$(dirname "$f")"; cp -L "$f" "$work/rootfs$f"; done
+done
+printf '[hypervisor.qemu]\npath = "/usr/bin/qemu-system-x86_64"\nmachine_type = "q35"\ndefault_memory = 128\n[agent.kata]\naddress = "hvsock://%s:1024"\n[plugins]\nenabled = []\n[host]\nsysfs_root = "%s"\nstate_dir = "%s"\n' \
+  "$work/agent.sock" "$work/host" "$work/state" >"$work/shim-e2e.toml"
+out=$(ctr --address "$ctd/c.sock" -n demo run --rm --runtime io.containerd.kataplug.v2 --runtime-config-path "$work/shim-e2e.toml" \
+  --rootfs "$work/rootfs" demo-hello echo hello)
+echo "$out"
+[ "$out" = hello ] || { echo "demo: expected 'hello' from the container" >&2; tail -20 "$ctd/containerd.log" >&2; exit 1; }
+echo "(the agent ran it in /run/kata-containers/shared/containers/demo-hello/rootfs; $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["createContainer"]))' "$work/agent-record.json") container(s) created, sandbox destroyed $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["destroySandbox"])' "$work/agent-record.json") time(s))"
 
 step "done"

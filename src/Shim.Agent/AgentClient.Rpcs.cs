@@ -32,6 +32,19 @@ public sealed partial class AgentClient
         CallEmptyAsync(AgentServiceNames.RemoveContainer, new RemoveContainerRequest { ContainerId = containerId, Timeout = teardownSeconds },
             timeout, cancellationToken);
 
+    /// <summary>New cgroup limits for a running container (agent form of the OCI update, §2.9.6).</summary>
+    public Task<Empty> UpdateContainerAsync(string containerId, LinuxResources resources, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        return CallEmptyAsync(AgentServiceNames.UpdateContainer,
+            new UpdateContainerRequest { ContainerId = containerId, Resources = resources }, timeout, cancellationToken);
+    }
+
+    /// <summary>The container's cgroup statistics (CPU ns, memory bytes, pids) and the guest interfaces' counters.</summary>
+    public Task<StatsContainerResponse> StatsContainerAsync(string containerId, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        CallAsync(AgentServiceNames.Agent, AgentServiceNames.StatsContainer, new StatsContainerRequest { ContainerId = containerId },
+            StatsContainerResponse.Parser, timeout ?? timeouts.Default, cancellationToken);
+
     public Task<Empty> ExecProcessAsync(ExecProcessRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         CallEmptyAsync(AgentServiceNames.ExecProcess, request, timeout, cancellationToken);
 

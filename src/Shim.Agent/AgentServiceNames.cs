@@ -13,6 +13,8 @@ public static class AgentServiceNames
     public const string CreateContainer = "CreateContainer";
     public const string StartContainer = "StartContainer";
     public const string RemoveContainer = "RemoveContainer";
+    public const string UpdateContainer = "UpdateContainer";
+    public const string StatsContainer = "StatsContainer";
     public const string ExecProcess = "ExecProcess";
     public const string SignalProcess = "SignalProcess";
     public const string WaitProcess = "WaitProcess";

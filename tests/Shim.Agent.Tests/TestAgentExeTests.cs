@@ -43,4 +43,48 @@ public sealed class TestAgentExeTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task With_serve_many_and_shared_root_the_exe_serves_two_sandboxes_in_a_row_until_SIGTERM()
+    {
+        var directory = RunningAgent.NewDirectory();
+        var socketPath = Path.Combine(directory, "kata.hvsock");
+        var recordPath = Path.Combine(directory, "record.json");
+        var template = Path.Combine(directory, "{sandbox}", "shared");
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kataplug-test-agent"))
+        {
+            RedirectStandardOutput = true,
+            ArgumentList = { "--socket", socketPath, "--record", recordPath, "--shared-root", template, "--serve-many" },
+        };
+        using var agent = Process.Start(psi)!;
+        try
+        {
+            (await agent.StandardOutput.ReadLineAsync(Ct)).ShouldBe($"ready {socketPath}");
+            foreach (var sandbox in new[] { "sb1", "sb2" })
+            {
+                await using var client = await AgentClient.WaitForAgentAsync(new HybridVsockAgentEndpoint(socketPath), TimeSpan.FromSeconds(30), Ct);
+                (await ServeManyTests.RunSandboxAsync(client, template, sandbox)).ShouldBe($"{sandbox}\n");
+            }
+            agent.HasExited.ShouldBeFalse();
+
+            using (var term = Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync(Ct);
+            }
+            await agent.WaitForExitAsync(Ct);
+
+            agent.ExitCode.ShouldBe(0);
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(recordPath, Ct));
+            json.RootElement.GetProperty("createSandbox").EnumerateArray().Select(s => s.GetProperty("sandboxId").GetString()).ShouldBe(["sb1", "sb2"]);
+            json.RootElement.GetProperty("destroySandbox").GetInt32().ShouldBe(2);
+        }
+        finally
+        {
+            if (!agent.HasExited)
+            {
+                agent.Kill();
+            }
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -66,4 +66,39 @@ public sealed class WireFormatTests
         User.Parser.ParseFrom(packed).AdditionalGids.ShouldBe([1u, 2u]);
         User.Parser.ParseFrom(unpacked).AdditionalGids.ShouldBe([1u, 2u]);
     }
+
+    [Fact]
+    public void UpdateContainer_carries_the_agent_LinuxResources_at_2()
+    {
+        var request = new UpdateContainerRequest { ContainerId = "c", Resources = new LinuxResources { Pids = new LinuxPids { Limit = 5 } } };
+        Hex(request).ShouldBe("0a0163" + "1204" + "2202" + "0805");
+        Hex(new StatsContainerRequest { ContainerId = "c" }).ShouldBe("0a0163");
+    }
+
+    [Fact]
+    public void Stats_messages_use_the_Kata_agent_layout()
+    {
+        Hex(new CgroupStats { PidsStats = new PidsStats { Current = 3, Limit = 7 } }).ShouldBe("1a04" + "0803" + "1007");
+        Hex(new CpuUsage { TotalUsage = 1, PercpuUsage = { 2, 3 }, UsageInKernelmode = 4, UsageInUsermode = 5 })
+            .ShouldBe("0801" + "12020203" + "1804" + "2005");
+        Hex(new ThrottlingData { Periods = 1, ThrottledPeriods = 2, ThrottledTime = 3 }).ShouldBe("0801" + "1002" + "1803");
+        Hex(new CpuStats { ThrottlingData = new ThrottlingData() }).ShouldBe("1200");
+        Hex(new MemoryData { Usage = 1, MaxUsage = 2, Failcnt = 3, Limit = 4 }).ShouldBe("0801" + "1002" + "1803" + "2004");
+        Hex(new MemoryStats { Cache = 1, Usage = new MemoryData { Limit = 9 }, UseHierarchy = true, Stats = { ["rss"] = 2 } })
+            .ShouldBe("0801" + "12022009" + "2801" + "3207" + "0a03727373" + "1002");
+        Hex(new MemoryStats { SwapUsage = new MemoryData(), KernelUsage = new MemoryData() }).ShouldBe("1a00" + "2200");
+        Hex(new CgroupStats { HugetlbStats = { ["2MB"] = new HugetlbStats { Usage = 1, MaxUsage = 2, Failcnt = 3 } } })
+            .ShouldBe("2a0d" + "0a03324d42" + "1206" + "080110021803");
+        Hex(new CgroupStats { CpuStats = new CpuStats(), MemoryStats = new MemoryStats(), BlkioStats = new BlkioStats() }).ShouldBe("0a00" + "1200" + "2200");
+    }
+
+    [Fact]
+    public void StatsContainerResponse_puts_cgroup_stats_at_1_and_network_stats_at_2()
+    {
+        Hex(new StatsContainerResponse { CgroupStats = new CgroupStats() }).ShouldBe("0a00");
+        Hex(new StatsContainerResponse { NetworkStats = { new NetworkStats { Name = "eth0", TxDropped = 1 } } })
+            .ShouldBe("1208" + "0a0465746830" + "4801");
+        Hex(new NetworkStats { RxBytes = 2, RxPackets = 3, RxErrors = 4, RxDropped = 5, TxBytes = 6, TxPackets = 7, TxErrors = 8 })
+            .ShouldBe("1002" + "1803" + "2004" + "2805" + "3006" + "3807" + "4008");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Shim.Agent.Tests;
 using Shim.Containerd.Lifecycle;
 
 namespace Shim.Containerd.Tests;
@@ -18,6 +19,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(20);
     private readonly StringBuilder log = new();
     private System.Diagnostics.Process? containerd;
+    private System.Diagnostics.Process? agent;
 
     /// <summary>The temp root (short, so socket paths stay under the unix limit).</summary>
     public string Directory { get; private set; } = "";
@@ -29,11 +31,20 @@ public sealed class ContainerdFixture : IAsyncLifetime
     public string BinDirectory => Path.Combine(Directory, "bin");
     public string FifoDirectory => Path.Combine(Directory, "fifo");
 
-    /// <summary>An empty directory usable as <c>ctr run --rootfs</c> (no image needed).</summary>
+    /// <summary>A tiny rootfs (sh, true, sleep, echo, cat and their libraries) for <c>ctr run --rootfs</c> (no image needed).</summary>
     public string RootfsDirectory => Path.Combine(Directory, "rootfs");
 
-    /// <summary>A valid kataplug configuration, for <c>--runtime-config-path</c>.</summary>
+    /// <summary>The shipped kataplug configuration pointed at this fixture's test agent and state, for <c>--runtime-config-path</c>.</summary>
     public string ConfigFile => Path.Combine(Directory, "kataplug.toml");
+
+    /// <summary>The kataplug <c>[host] state_dir</c> of <see cref="ConfigFile"/>.</summary>
+    public string KataplugStateDirectory => Path.Combine(Directory, "kp");
+
+    /// <summary>The hybrid-vsock socket of the test agent that stands in for the guest (serves sandbox after sandbox).</summary>
+    public string AgentSocket => Path.Combine(Directory, "agent.sock");
+
+    /// <summary>What the test agent recorded (JSON, rewritten after every call).</summary>
+    public string AgentRecordFile => Path.Combine(Directory, "agent-record.json");
 
     public string CtrBinary { get; private set; } = "";
 
@@ -69,7 +80,9 @@ public sealed class ContainerdFixture : IAsyncLifetime
         var wrapper = Path.Combine(BinDirectory, ShimBinary.FileName);
         await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec '{ShimBinary.Path}' \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.Copy(ShimBinary.SampleConfiguration, ConfigFile);
+        await TinyRootfs.BuildAsync(RootfsDirectory, CancellationToken.None, "/bin/sh", "/bin/true", "/bin/sleep", "/bin/echo", "/bin/cat");
+        await File.WriteAllTextAsync(ConfigFile, ForThisFixture(await File.ReadAllTextAsync(ShimBinary.SampleConfiguration)));
+        await StartTestAgentAsync();
 
         var config = Path.Combine(Directory, "config.toml");
         await File.WriteAllTextAsync(config, $"""
@@ -86,6 +99,41 @@ public sealed class ContainerdFixture : IAsyncLifetime
             """);
 
         await StartContainerdAsync(binary, config);
+    }
+
+    // The shipped file, with the agent at our test agent, kataplug's state under our directory and no plugins
+    // directory (discovery is off: these tests are about the containerd contract, not devices).
+    private string ForThisFixture(string shipped)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(shipped, @"(?m)^address = "".*""$", $"address = \"hvsock://{AgentSocket}:1024\"");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^state_dir = "".*""$", $"state_dir = \"{KataplugStateDirectory}\"");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^directory = ""/opt/kataplug/plugins""$", $"directory = \"{Directory}/no-plugins\"");
+        if (!text.Contains(AgentSocket, StringComparison.Ordinal) || !text.Contains(KataplugStateDirectory, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{ShimBinary.SampleConfiguration} no longer has the address/state_dir lines this fixture rewrites");
+        }
+        return text;
+    }
+
+    private async Task StartTestAgentAsync()
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kataplug-test-agent"),
+            ["--socket", AgentSocket, "--serve-many", "--record", AgentRecordFile,
+             "--shared-root", Path.Combine(KataplugStateDirectory, "sandboxes", "{sandbox}", "shared")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        agent = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("cannot start kataplug-test-agent");
+        agent.ErrorDataReceived += (_, e) => Append("agent: " + e.Data);
+        agent.BeginErrorReadLine();
+        // "ready <socket>" is its first line, printed once it accepts connections.
+        var ready = await agent.StandardOutput.ReadLineAsync().WaitAsync(StartPatience);
+        if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"kataplug-test-agent did not get ready: '{ready}' {Log}");
+        }
     }
 
     /// <summary>
@@ -140,10 +188,15 @@ public sealed class ContainerdFixture : IAsyncLifetime
     public Task<ProcessResult> CtrAsync(TimeSpan timeout, params string[] args) =>
         ProcessRunner.RunAsync(CtrBinary, ["--address", GrpcAddress, "-n", Namespace, .. args], timeout);
 
-    /// <summary><c>ctr run --rootfs</c> with our runtime and configuration; <paramref name="extra"/> go before the rootfs argument.</summary>
-    public Task<ProcessResult> RunAsync(string id, params string[] extra) =>
+    /// <summary><c>ctr run --rootfs … /bin/true</c> with our runtime and configuration; <paramref name="extra"/> go before the rootfs argument.</summary>
+    public Task<ProcessResult> RunAsync(string id, params string[] extra) => RunCommandAsync(id, extra, ["/bin/true"]);
+
+    /// <summary><c>ctr run -d … sleep 1000</c>: a task that stays RUNNING until killed.</summary>
+    public Task<ProcessResult> RunDetachedAsync(string id, params string[] extra) => RunCommandAsync(id, ["-d", .. extra], ["/bin/sleep", "1000"]);
+
+    public Task<ProcessResult> RunCommandAsync(string id, string[] extra, string[] command) =>
         CtrAsync(["run", "--fifo-dir", FifoDirectory, "--runtime", Runtime, "--runtime-config-path", ConfigFile, .. extra,
-            "--rootfs", RootfsDirectory, id, "/bin/true"]);
+            "--rootfs", RootfsDirectory, id, .. command]);
 
     /// <summary>Live shim daemons serving <paramref name="id"/>.</summary>
     public IReadOnlyList<int> ShimDaemonPids(string id) => ProcessTable.PidsWhoseCommandLineContains(ShimSocket(id));
@@ -181,7 +234,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
             }
             containerd.Dispose();
         }
-        // Shim daemons are detached (new session): kill leftovers of this instance only, by pid.
+        // Shim daemons are detached (new session): kill leftovers of this instance only, by pid (the test agent too).
         foreach (var pid in ProcessTable.PidsWhoseCommandLineContains(Directory.Length > 0 ? Directory : "\0"))
         {
             try
@@ -194,6 +247,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
         }
         try
         {
+            // A killed shim may leave a rootfs share mounted; detach it so the delete cannot reach through it.
+            Shim.Containerd.Mounts.MountTable.DetachAllUnder(Directory);
             System.IO.Directory.Delete(Directory, recursive: true);
         }
         catch (IOException)

@@ -147,7 +147,7 @@ public sealed class TaskServiceTests : IAsyncLifetime
         waits.ShouldAllBe(w => !w.IsCompleted);
 
         var exitedAt = DateTimeOffset.UtcNow;
-        service.ReportExit("t1", 7, exitedAt);
+        service.ReportExit("t1", "", 7, exitedAt);
         var results = await Task.WhenAll(waits).WaitAsync(Patience);
         results.ShouldAllBe(r => r.ExitStatus == 7u && r.ExitedAt.ToDateTimeOffset() == exitedAt);
         // An exited task answers Wait at once with the stored status.
@@ -186,7 +186,7 @@ public sealed class TaskServiceTests : IAsyncLifetime
         await Create("t1");
         await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
         (await Fails(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser)).Code.ShouldBe(StatusCode.FailedPrecondition);
-        service.ReportExit("t1", 3, DateTimeOffset.UtcNow);
+        service.ReportExit("t1", "", 3, DateTimeOffset.UtcNow);
         var deleted = await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "t1" }, DeleteResponse.Parser);
         deleted.ExitStatus.ShouldBe(3u);
         deleted.Pid.ShouldBe(4343u);
@@ -241,29 +241,105 @@ public sealed class TaskServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pids_ListsTheTaskPid_AndCloseIOIsANoOp()
+    public async Task Pids_ListsTheTaskPid_AndCloseIOClosesStdinThroughThePipeline()
     {
         await Create("t1");
         (await Call(TaskServiceNames.Pids, new PidsRequest { Id = "t1" }, PidsResponse.Parser)).Processes.Single().Pid.ShouldBe(4242u);
         await Call(TaskServiceNames.CloseIO, new CloseIORequest { Id = "t1", Stdin = true }, Empty.Parser);
+        pipeline.StdinCloses.ShouldBe([("t1", "")]);
     }
 
     [Fact]
-    public async Task UnsupportedMethods_AnswerUnimplemented_NamingTheMethod()
+    public async Task Checkpoint_AnswersUnimplemented_NamingTheMethod()
     {
         await Create("t1");
-        var errors = new[]
-        {
-            await Fails(TaskServiceNames.Pause, new PauseRequest { Id = "t1" }, Empty.Parser),
-            await Fails(TaskServiceNames.Resume, new ResumeRequest { Id = "t1" }, Empty.Parser),
-            await Fails(TaskServiceNames.Checkpoint, new CheckpointTaskRequest { Id = "t1" }, Empty.Parser),
-            await Fails(TaskServiceNames.Exec, new ExecProcessRequest { Id = "t1", ExecId = "e1" }, Empty.Parser),
-            await Fails(TaskServiceNames.ResizePty, new ResizePtyRequest { Id = "t1" }, Empty.Parser),
-            await Fails(TaskServiceNames.Update, new UpdateTaskRequest { Id = "t1" }, Empty.Parser),
-            await Fails(TaskServiceNames.Stats, new StatsRequest { Id = "t1" }, StatsResponse.Parser),
-        };
-        errors.ShouldAllBe(e => e.Code == StatusCode.Unimplemented);
-        errors.Select(e => e.StatusMessage.Split(' ')[0]).ShouldBe(["Pause", "Resume", "Checkpoint", "Exec", "ResizePty", "Update", "Stats"]);
+        var error = await Fails(TaskServiceNames.Checkpoint, new CheckpointTaskRequest { Id = "t1" }, Empty.Parser);
+        error.Code.ShouldBe(StatusCode.Unimplemented);
+        error.StatusMessage.ShouldStartWith("Checkpoint ");
+    }
+
+    [Fact]
+    public async Task Exec_IsAddedThenStarted_WaitsAndDeletes_WithItsOwnEvents()
+    {
+        await Create("t1");
+        await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        var spec = new Any { TypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/Process", Value = ByteString.CopyFromUtf8("{}") };
+        await Call(TaskServiceNames.Exec, new ExecProcessRequest { Id = "t1", ExecId = "e1", Stdout = "/fifo/e1", Spec = spec }, Empty.Parser);
+        pipeline.Execs.Single().ExecId.ShouldBe("e1");
+        pipeline.Execs.Single().ProcessSpec.ShouldBe(spec);
+        (await Fails(TaskServiceNames.Exec, new ExecProcessRequest { Id = "t1", ExecId = "e1" }, Empty.Parser)).Code.ShouldBe(StatusCode.AlreadyExists);
+
+        var state = await Call(TaskServiceNames.State, new StateRequest { Id = "t1", ExecId = "e1" }, StateResponse.Parser);
+        state.Status.ShouldBe(TaskStatus.Created);
+        state.ExecId.ShouldBe("e1");
+        state.Stdout.ShouldBe("/fifo/e1");
+
+        (await Call(TaskServiceNames.Start, new StartRequest { Id = "t1", ExecId = "e1" }, StartResponse.Parser)).Pid.ShouldBe(4343u);
+        pipeline.Starts.ShouldBe([("t1", ""), ("t1", "e1")]);
+        var wait = Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1", ExecId = "e1" }, WaitResponse.Parser);
+        service.ReportExit("t1", "e1", 5, DateTimeOffset.UtcNow);
+        (await wait).ExitStatus.ShouldBe(5u);
+        // The init process is untouched by its exec's exit.
+        (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Running);
+
+        (await Call(TaskServiceNames.Delete, new DeleteRequest { Id = "t1", ExecId = "e1" }, DeleteResponse.Parser)).ExitStatus.ShouldBe(5u);
+        pipeline.Deletes.ShouldBe(["t1/e1"]);
+        (await Fails(TaskServiceNames.State, new StateRequest { Id = "t1", ExecId = "e1" }, StateResponse.Parser)).Code.ShouldBe(StatusCode.NotFound);
+
+        var topics = events.Topics.ToList();
+        topics.ShouldContain(TaskEventTopics.ExecAdded);
+        topics.ShouldContain(TaskEventTopics.ExecStarted);
+        var exit = events.Events.Select(p => p.Message).OfType<TaskExit>().Single();
+        exit.Id.ShouldBe("e1");
+        exit.ContainerId.ShouldBe("t1");
+        topics.Count(t => t == TaskEventTopics.Delete).ShouldBe(0); // execs leave no /tasks/delete
+    }
+
+    [Fact]
+    public async Task AnExitReportedWhileStartIsInFlight_IsPublishedAfterTaskStart()
+    {
+        await Create("t1");
+        pipeline.DuringStart = (id, exec) => service.ReportExit(id, exec, 0, DateTimeOffset.UtcNow);
+        await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        var topics = events.Topics.ToList();
+        topics.IndexOf(TaskEventTopics.Start).ShouldBeLessThan(topics.IndexOf(TaskEventTopics.Exit));
+        (await Call(TaskServiceNames.Wait, new WaitRequest { Id = "t1" }, WaitResponse.Parser)).ExitStatus.ShouldBe(0u);
+        (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Stopped);
+    }
+
+    [Fact]
+    public async Task PauseAndResume_GoThroughThePipeline_ChangeTheStatus_AndPublishEvents()
+    {
+        await Create("t1");
+        (await Fails(TaskServiceNames.Pause, new PauseRequest { Id = "t1" }, Empty.Parser)).Code.ShouldBe(StatusCode.FailedPrecondition);
+        await Call(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
+        await Call(TaskServiceNames.Pause, new PauseRequest { Id = "t1" }, Empty.Parser);
+        (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Paused);
+        await Call(TaskServiceNames.Resume, new ResumeRequest { Id = "t1" }, Empty.Parser);
+        (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Running);
+        pipeline.PauseChanges.ShouldBe([("t1", true), ("t1", false)]);
+        events.Topics.ShouldContain(TaskEventTopics.Paused);
+        events.Topics.ShouldContain(TaskEventTopics.Resumed);
+    }
+
+    [Fact]
+    public async Task UpdateStatsAndResize_ReachThePipeline_AndResizeNeedsATerminal()
+    {
+        await Create("t1");
+        var resources = new Any { TypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources", Value = ByteString.CopyFromUtf8("{}") };
+        await Call(TaskServiceNames.Update, new UpdateTaskRequest { Id = "t1", Resources = resources }, Empty.Parser);
+        pipeline.Updates.Single().Resources.ShouldBe(resources);
+        (await Fails(TaskServiceNames.Update, new UpdateTaskRequest { Id = "t1" }, Empty.Parser)).Code.ShouldBe(StatusCode.InvalidArgument);
+
+        pipeline.Stats = new Any { TypeUrl = "io.containerd.cgroups.v1.Metrics" };
+        (await Call(TaskServiceNames.Stats, new StatsRequest { Id = "t1" }, StatsResponse.Parser)).Stats.TypeUrl.ShouldBe("io.containerd.cgroups.v1.Metrics");
+
+        var resize = await Fails(TaskServiceNames.ResizePty, new ResizePtyRequest { Id = "t1", Width = 80, Height = 24 }, Empty.Parser);
+        resize.Code.ShouldBe(StatusCode.FailedPrecondition);
+        resize.StatusMessage.ShouldContain("no terminal");
+        await Call(TaskServiceNames.Create, new CreateTaskRequest { Id = "tty", Bundle = bundle, Terminal = true }, CreateTaskResponse.Parser);
+        await Call(TaskServiceNames.ResizePty, new ResizePtyRequest { Id = "tty", Width = 80, Height = 24 }, Empty.Parser);
+        pipeline.Resizes.ShouldBe([("tty", "", 80u, 24u)]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Shim.Agent.Tests;
 using Shim.Containerd.Tasks;
 using Shim.Containerd.Tests;
 using Shim.Sandbox.Tests;
@@ -60,7 +61,8 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
     public async Task ValidColdPlugPlan_QemuRefusesTheEmulatedVf_EverythingRolledBack_AndQemusWordsReachCtr()
     {
         using var netns = new PodNetns();
-        var config = host.WriteConfig("rootport", "cold_plug_vfio = \"root-port\"\npcie_root_port = 2");
+        // An agent address (never dialled: QEMU refuses first) stands in for the guest kernel the preflight asks for.
+        var config = host.WriteConfig("rootport", "cold_plug_vfio = \"root-port\"\npcie_root_port = 2", $"hvsock://{host.Directory}/agent.sock:1024");
         var vf = host.Vfs[1];
         var driversBefore = host.Host.Snapshot();
         var originalDriver = host.Host.DriverOf(vf);
@@ -90,23 +92,20 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
     }
 
     [Fact]
-    public async Task SandboxWithoutDevices_QemuUpOnCreate_ListeningOnQmp_AndGoneAfterDelete()
+    public async Task SandboxWithoutDevices_QemuUpWhileTheContainerRuns_ListeningOnQmp_AndGoneAfterDelete()
     {
-        var config = host.WriteConfig("nodevices", "cold_plug_vfio = \"root-port\"\npcie_root_port = 2");
+        await using var agent = await TestAgentProcess.StartAsync(host.SharedRootTemplate, CancellationToken.None);
+        var config = host.WriteConfig("nodevices", "cold_plug_vfio = \"root-port\"\npcie_root_port = 2", agent.Address);
 
-        var run = await containerd.CtrAsync("run", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
-            "--runtime-config-path", config, "--rootfs", containerd.RootfsDirectory, "p4", "/bin/true");
+        var run = await RunDetachedAsync("p4", config, await SleeperRootfsAsync());
 
         output.WriteLine(run.ToString());
-        run.Stderr.ShouldContain($"{TaskRefusals.StartRefusal}: failed precondition");
-        var ls = (await containerd.CtrAsync("task", "ls")).StdoutText;
-        var qemuPid = int.Parse(TaskPid().Match(ls).Groups[1].Value,
-            System.Globalization.CultureInfo.InvariantCulture);
-        File.ReadAllText($"/proc/{qemuPid}/cmdline").ShouldContain("qemu-system-x86_64");
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var qemuPid = SandboxQemu("p4");
         var socket = Path.Combine(host.SandboxState("p4"), "qmp.sock");
         var argv = File.ReadAllText($"/proc/{qemuPid}/cmdline").Split('\0');
         argv.ShouldContain($"unix:{socket},server=on,wait=off");
-        argv.ShouldContain("-S"); // paused: no guest runs yet
+        argv.ShouldContain("-S"); // started paused; the shim sends cont once the container is created
         argv.ShouldContain("pcie-root-port,id=rp1,bus=pcie.0,chassis=0,slot=1,multifunction=off");
         // The shim holds QEMU's only QMP session; a second client is queued in the listen backlog, which proves
         // the monitor is listening without stealing the shim's session.
@@ -116,26 +115,26 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
             probe.Connected.ShouldBeTrue();
         }
         File.Exists(Path.Combine(host.SandboxState("p4"), "ports.json")).ShouldBeTrue();
+        agent.Record.Container("p4").ShouldNotBeNull(agent.Record.ToString());
 
         var rm = await containerd.CtrAsync("task", "rm", "-f", "p4");
         rm.ExitCode.ShouldBe(0, rm.ToString());
 
         await BoundedPoll.UntilAsync(() => ProcessTable.IsGone(qemuPid), Patience, () => $"QEMU {qemuPid} still alive after task rm", CancellationToken.None);
         Directory.Exists(host.SandboxState("p4")).ShouldBeFalse();
-        containerd.Log.ShouldContain("delete p4: QEMU stopped, devices restored");
+        containerd.Log.ShouldContain("delete p4: agent sandbox destroyed, QEMU stopped, devices restored");
+        agent.Record.DestroySandbox.ShouldBe(1);
         await RemoveContainerAsync("p4");
     }
 
     [Fact]
     public async Task ShimKilledWithQemuRunning_ContainerdsDeleteStopsQemuAndClearsTheSandboxState()
     {
-        var config = host.WriteConfig("killed", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1");
-        var run = await containerd.CtrAsync("run", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
-            "--runtime-config-path", config, "--rootfs", containerd.RootfsDirectory, "p5", "/bin/true");
-        run.Stderr.ShouldContain(TaskRefusals.StartRefusal);
-        var ls = (await containerd.CtrAsync("task", "ls")).StdoutText;
-        var qemuPid = int.Parse(Regex.Match(ls, @"^p5\s+(\d+)\s", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        File.ReadAllText($"/proc/{qemuPid}/cmdline").ShouldContain("qemu-system-x86_64", customMessage: ls);
+        await using var agent = await TestAgentProcess.StartAsync(host.SharedRootTemplate, CancellationToken.None);
+        var config = host.WriteConfig("killed", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1", agent.Address);
+        var run = await RunDetachedAsync("p5", config, await SleeperRootfsAsync());
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var qemuPid = SandboxQemu("p5");
         Directory.Exists(host.SandboxState("p5")).ShouldBeTrue();
 
         System.Diagnostics.Process.GetProcessById(containerd.ShimDaemonPids("p5").ShouldHaveSingleItem()).Kill(); // SIGKILL
@@ -146,6 +145,23 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
         await BoundedPoll.UntilAsync(() => !Directory.Exists(host.SandboxState("p5")), Patience, () => "sandbox state of p5 still present", CancellationToken.None);
         await RemoveContainerAsync("p5");
     }
+
+    /// <summary><c>ctr run -d</c> of <c>sleep 1000</c>: returns once the container is started in the VM.</summary>
+    private Task<ProcessResult> RunDetachedAsync(string id, string config, string rootfs) =>
+        containerd.CtrAsync(CtrRunner.Patience, "run", "-d", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
+            "--runtime-config-path", config, "--rootfs", rootfs, id, "sleep", "1000");
+
+    private async Task<string> SleeperRootfsAsync()
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        return await TinyRootfs.BuildAsync(Path.Combine(host.Directory, "rootfs"), deadline.Token, "/bin/sh", "/bin/sleep");
+    }
+
+    /// <summary>The sandbox's QEMU: the QEMU whose command line names the sandbox's state directory (its QMP socket).</summary>
+    private int SandboxQemu(string id) =>
+        ProcessTable.PidsWhoseCommandLineContains(host.SandboxState(id))
+            .Intersect(ProcessTable.PidsWhoseCommandLineContains("qemu-system-x86_64"))
+            .ShouldHaveSingleItem(CtrRunner.Tail(containerd.Log));
 
     private Task<ProcessResult> RunWithVfAsync(string id, string config, PodNetns netns, string vf) =>
         containerd.CtrAsync("run", "--fifo-dir", containerd.FifoDirectory, "--runtime", ContainerdFixture.Runtime,
@@ -180,9 +196,6 @@ public sealed partial class ContainerdPipelineTests(ContainerdFixture containerd
         var crm = await containerd.CtrAsync("container", "rm", id);
         crm.ExitCode.ShouldBe(0, crm.ToString());
     }
-
-    [GeneratedRegex(@"^p4\s+(\d+)\s", RegexOptions.Multiline)]
-    private static partial Regex TaskPid();
 
     [GeneratedRegex(@"preflight refused after ([0-9.]+) ms")]
     private static partial Regex PreflightRefusedAfter();

@@ -35,13 +35,20 @@ public sealed class PipelineHost : IDisposable
 
     public string SandboxState(string id) => Path.Combine(StateDirectory, "sandboxes", id);
 
-    /// <summary>Writes a configuration with <paramref name="qemuKeys"/> in [hypervisor.qemu]; returns its path.</summary>
-    public string WriteConfig(string name, string qemuKeys)
+    /// <summary>The test agent's <c>--shared-root</c>: the host directory the shim shares with the guest as kataShared.</summary>
+    public string SharedRootTemplate => Path.Combine(SandboxState("{sandbox}"), "shared");
+
+    /// <summary>
+    /// Writes a configuration with <paramref name="qemuKeys"/> in [hypervisor.qemu]; returns its path.
+    /// <paramref name="agentAddress"/> goes to [agent.kata] address (a test agent); <paramref name="qemuPath"/>
+    /// replaces the QEMU binary (e.g. hack/qemu-vfio-standin).
+    /// </summary>
+    public string WriteConfig(string name, string qemuKeys, string? agentAddress = null, string? qemuPath = null, int dialTimeoutSeconds = 30)
     {
         var path = Path.Combine(Directory, name + ".toml");
         File.WriteAllText(path, $"""
             [hypervisor.qemu]
-            path = "/usr/bin/qemu-system-x86_64"
+            path = "{qemuPath ?? "/usr/bin/qemu-system-x86_64"}"
             machine_type = "q35"
             accelerator = "tcg"
             default_memory = 128
@@ -50,6 +57,10 @@ public sealed class PipelineHost : IDisposable
             [plugins]
             enabled = ["physical-vf", "vfio", "vhost-user"]
             directory = "{PluginsDirectory}"
+
+            [agent.kata]
+            address = "{agentAddress ?? ""}"
+            dial_timeout = {dialTimeoutSeconds}
 
             [host]
             sysfs_root = "{Host.Root}"

@@ -1,3 +1,4 @@
+using Shim.Qemu;
 using Shim.Configuration;
 using Shim.Sandbox.Pipeline;
 using Shim.Topology;
@@ -53,11 +54,14 @@ public sealed class PipelineMappingTests : IDisposable
             default_memory = 512
             cold_plug_vfio = "root-port"
             pcie_root_port = 2
+            [agent.kata]
+            address = "unix:///run/agent.sock"
             """u8, "test.toml");
         var plan = PlanWithOneVf(config);
         var state = SandboxStateDirectory.For("/run/kp", "sb1");
 
         var spec = QemuLaunchMapping.ToLaunchSpec(config, plan, state);
+        spec.ExtraArguments.ShouldBe(["-name", "sandbox-sb1,debug-threads=on"]);
 
         spec.Binary.ShouldBe("/opt/qemu/bin/qemu-system-x86_64");
         spec.Accelerator.ShouldBe("kvm");
@@ -68,6 +72,36 @@ public sealed class PipelineMappingTests : IDisposable
         spec.QmpSocketPath.ShouldBe("/run/kp/sandboxes/sb1/qmp.sock");
         spec.Devices.Select(d => d.ToDeviceArgument()).ShouldBe(plan.DeviceArguments);
         spec.Devices.ShouldContain(d => d.ToDeviceArgument().StartsWith("vfio-pci,host=0000:3b:02.0,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LaunchSpec_WithTheAgentOverVsock_BootsTheKernel_WithAVhostVsockDeviceAndMaxcpusFromTheConfig()
+    {
+        var config = ConfigurationLoader.Load("""
+            [hypervisor.qemu]
+            kernel = "/boot/vmlinux"
+            initrd = "/boot/initrd"
+            kernel_params = "quiet"
+            default_vcpus = 1
+            default_maxvcpus = 4
+            cold_plug_vfio = "root-port"
+            pcie_root_port = 2
+            """u8, "test.toml");
+        var plan = PlanWithOneVf(config);
+
+        var spec = QemuLaunchMapping.ToLaunchSpec(config, plan, SandboxStateDirectory.For("/run/kp", "sb1"), guestCid: 77);
+
+        spec.Kernel.ShouldBe("/boot/vmlinux");
+        spec.Initrd.ShouldBe("/boot/initrd");
+        spec.KernelAppend.ShouldBe("quiet");
+        spec.Smp.ShouldBe(SmpTopology.Flat(1, 4));
+        spec.Devices.Last().ToDeviceArgument().ShouldBe("vhost-vsock-pci,id=vsock0,guest-cid=77");
+        QemuLaunchMapping.GuestCidFor("sb1").ShouldBe(QemuLaunchMapping.GuestCidFor("sb1"));
+        QemuLaunchMapping.GuestCidFor("sb1").ShouldBeGreaterThanOrEqualTo(3u);
+        // The kernel does not exist here: refused before any side effect, naming both ways out.
+        var problem = QemuLaunchMapping.GuestBootProblem(config).ShouldNotBeNull();
+        problem.ShouldContain("kernel = \"/boot/vmlinux\"");
+        problem.ShouldContain("[agent.kata] address");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shim.Agent.Tests;
 using Shim.Configuration;
 using Shim.Containerd.Lifecycle;
 using Shim.Containerd.Tasks;
@@ -53,7 +54,8 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
     public async Task HotPlugPlan_QemuRefusesTheEmulatedVfOnDeviceAdd_QemuStoppedAndGroupRestored()
     {
         using var netns = new PodNetns();
-        var config = host.WriteConfig("hot", "cold_plug_vfio = \"no-port\"\nhot_plug_vfio = \"root-port\"\npcie_root_port = 2");
+        // The agent is never dialled: QEMU refuses the device before.
+        var config = host.WriteConfig("hot", "cold_plug_vfio = \"no-port\"\nhot_plug_vfio = \"root-port\"\npcie_root_port = 2", agentAddress: $"hvsock://{host.Directory}/unused.sock:1024");
         var vf = host.Vfs[0];
         var drivers = host.Host.Snapshot();
         var request = Request("h1", config, PipelineHost.OciSpec(vf, netns.Path));
@@ -75,43 +77,98 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
 
     [Fact]
     [Trait("Category", "Qemu")]
-    public async Task NoDevices_CreateStartsQemuPaused_StartIsRefused_DeleteStopsIt()
+    public async Task NoDevices_TheContainerRunsThroughTheAgent_UpdateHotAddsVcpus_DeleteLeavesTheRootfsIntact()
     {
-        var config = host.WriteConfig("none", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1");
-        var request = Request("n1", config, "{}");
+        var patience = TimeSpan.FromSeconds(30);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var rootfs = await TinyRootfs.BuildAsync(Path.Combine(host.Directory, "rootfs"), deadline.Token, "/bin/sh", "/bin/sleep");
+        var socket = Path.Combine(host.Directory, "agent.sock");
+        await using var agent = Shim.TestAgent.TestAgentHost.Start(new Shim.TestAgent.TestAgentOptions(
+            socket, SharedRoot: Path.Combine(host.StateDirectory, "sandboxes", "{sandbox}", "shared")));
+        var config = host.WriteConfig("none", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1\ndefault_vcpus = 1\ndefault_maxvcpus = 3", agentAddress: $"hvsock://{socket}:1024");
+        var exits = new RecordingExits();
+        var request = Request("n1", config, """{"process":{"args":["sleep","1000"],"env":["PATH=/bin"],"cwd":"/"},"linux":{},"root":{"path":""" + "\"" + rootfs + "\"}}", exits);
         var pipeline = NewPipeline();
 
-        var created = await pipeline.CreateAsync(request, CancellationToken.None);
+        var created = await pipeline.CreateAsync(request, deadline.Token);
 
         var pid = (int)created.Pid;
         File.ReadAllText($"/proc/{pid}/cmdline").ShouldContain("pcie-root-port,id=rp0");
-        BundleState.Load(request.Bundle)!.QemuPid.ShouldBe(pid);
-        File.Exists(Path.Combine(host.SandboxState("n1"), "qmp.sock")).ShouldBeTrue();
-        var start = await Should.ThrowAsync<TtrpcException>(() => pipeline.StartAsync("n1", CancellationToken.None));
-        start.Code.ShouldBe(StatusCode.FailedPrecondition);
+        agent.Record.Sandboxes.Single().SandboxId.ShouldBe("n1");
+        var container = agent.Record.Containers.Single();
+        container.OCI.Root.Path.ShouldBe("/run/kata-containers/shared/containers/n1/rootfs");
+        File.Exists(Path.Combine(host.SandboxState("n1"), "shared", "n1", "rootfs", "bin", "sleep")).ShouldBeTrue("the rootfs is shared through the sandbox's shared directory");
+        (await pipeline.StartAsync("n1", "", deadline.Token)).ShouldBe((uint)pid);
 
-        await pipeline.DeleteAsync("n1", CancellationToken.None);
+        var resources = new Google.Protobuf.WellKnownTypes.Any
+        {
+            TypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources",
+            Value = Google.Protobuf.ByteString.CopyFromUtf8("""{"cpu":{"quota":200000,"period":100000}}"""),
+        };
+        await pipeline.UpdateAsync("n1", resources, deadline.Token);
+        // 1 boot vCPU + 2 for the limit: QEMU runs three vCPU threads, and the agent was told the new total.
+        VcpuThreads(pid).ShouldBe(3);
+        agent.Record.OnlineCpuMem.Single().NbCpus.ShouldBe(3u);
+        agent.Record.Updates.Single().Resources.CPU.Quota.ShouldBe(200000);
+
+        await pipeline.KillAsync("n1", "", 9, all: false, deadline.Token);
+        (await exits.For("n1", "").WaitAsync(patience)).ShouldBe(137u);
+        await pipeline.DeleteAsync("n1", "", deadline.Token);
 
         ProcessTable.IsGone(pid).ShouldBeTrue();
         Directory.Exists(host.SandboxState("n1")).ShouldBeFalse();
-        await pipeline.DeleteAsync("n1", CancellationToken.None); // idempotent
+        File.Exists(Path.Combine(rootfs, "bin", "sleep")).ShouldBeTrue("deleting the sandbox must detach the share, never delete through it");
+        agent.Record.DestroySandboxCount.ShouldBe(1);
+        await pipeline.DeleteAsync("n1", "", deadline.Token); // idempotent
     }
+
+    [Fact]
+    [Trait("Category", "Qemu")]
+    public async Task NoAgentAnswering_CreateFailsNamingTheAddress_AndRollsQemuBack()
+    {
+        var socket = Path.Combine(host.Directory, "nobody.sock");
+        var config = host.WriteConfig("noagent", "default_vcpus = 1", agentAddress: $"hvsock://{socket}:1024", dialTimeoutSeconds: 1);
+        var request = Request("a1", config, "{}", new RecordingExits());
+
+        var failure = await Should.ThrowAsync<TtrpcException>(() => NewPipeline().CreateAsync(request, CancellationToken.None));
+
+        output.WriteLine(failure.StatusMessage);
+        failure.StatusMessage.ShouldContain($"hvsock://{socket}:1024");
+        failure.StatusMessage.ShouldContain("rolled back: QEMU stopped");
+        ProcessTable.IsGone(BundleState.Load(request.Bundle)!.QemuPid.ShouldNotBeNull()).ShouldBeTrue();
+        Directory.Exists(host.SandboxState("a1")).ShouldBeFalse();
+    }
+
+    private static int VcpuThreads(int qemuPid) =>
+        Directory.GetDirectories($"/proc/{qemuPid}/task").Count(t => File.ReadAllText(Path.Combine(t, "comm")).StartsWith("CPU ", StringComparison.Ordinal));
 
     private SandboxPipeline NewPipeline() =>
         new(PhysicalConfigurationFileSystem.Instance, _ => null, new TestOutputLogger(output), PluginOwnerPolicy.AnyOwnerTestsOnly);
 
-    private SandboxCreateRequest Request(string id, string configPath, string ociSpec)
+    private SandboxCreateRequest Request(string id, string configPath, string ociSpec, ITaskExitSink? exits = null)
     {
         var bundle = Path.Combine(host.Directory, "bundles", id);
         Directory.CreateDirectory(bundle);
         File.WriteAllText(Path.Combine(bundle, "config.json"), ociSpec);
-        return new SandboxCreateRequest(id, "test", bundle, BundleSpec.Load(bundle), id, configPath, [], new TaskIo("", "", "", false), new NoExits());
+        return new SandboxCreateRequest(id, "test", bundle, BundleSpec.Load(bundle), id, configPath, [], new TaskIo("", "", "", false), exits ?? new NoExits());
     }
 
     private sealed class NoExits : ITaskExitSink
     {
-        public void ReportExit(string taskId, uint exitStatus, DateTimeOffset exitedAt) =>
-            throw new InvalidOperationException($"no task runs in the VM yet, so {taskId} cannot exit ({exitStatus})");
+        public void ReportExit(string taskId, string execId, uint exitStatus, DateTimeOffset exitedAt) =>
+            throw new InvalidOperationException($"no process was started, so {taskId}/{execId} cannot exit ({exitStatus})");
+    }
+
+    private sealed class RecordingExits : ITaskExitSink
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<uint>> exits = new();
+
+        public Task<uint> For(string taskId, string execId) => Slot(taskId, execId).Task;
+
+        public void ReportExit(string taskId, string execId, uint exitStatus, DateTimeOffset exitedAt) => Slot(taskId, execId).TrySetResult(exitStatus);
+
+        private TaskCompletionSource<uint> Slot(string taskId, string execId) =>
+            exits.GetOrAdd(taskId + "/" + execId, _ => new TaskCompletionSource<uint>(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
     public void Dispose() => host.Dispose();

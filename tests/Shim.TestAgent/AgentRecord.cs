@@ -6,7 +6,7 @@ namespace Shim.TestAgent;
 
 /// <summary>
 /// What the shim asked of the guest that has no process to show for it (network, CPU/memory onlining,
-/// sandbox lifetime): kept in memory and, when a path is given, rewritten as JSON after every change
+/// container updates, sandbox lifetime): kept in memory and, when a path is given, rewritten as JSON after every change
 /// (protobuf JSON names, e.g. <c>devicePath</c>) so an out-of-process test can assert on it.
 /// </summary>
 public sealed class AgentRecord(string? jsonPath)
@@ -18,6 +18,7 @@ public sealed class AgentRecord(string? jsonPath)
     private readonly List<Route> routes = [];
     private readonly List<ARPNeighbor> neighbors = [];
     private readonly List<OnlineCPUMemRequest> onlineCpuMem = [];
+    private readonly List<UpdateContainerRequest> updates = [];
     private int destroyCount;
 
     public IReadOnlyList<CreateSandboxRequest> Sandboxes => Snapshot(sandboxes);
@@ -32,6 +33,9 @@ public sealed class AgentRecord(string? jsonPath)
     public IReadOnlyList<ARPNeighbor> Neighbors => Snapshot(neighbors);
 
     public IReadOnlyList<OnlineCPUMemRequest> OnlineCpuMem => Snapshot(onlineCpuMem);
+
+    /// <summary>Every accepted <c>UpdateContainer</c>, resources as sent.</summary>
+    public IReadOnlyList<UpdateContainerRequest> Updates => Snapshot(updates);
 
     public int DestroySandboxCount { get { lock (gate) { return destroyCount; } } }
 
@@ -51,6 +55,8 @@ public sealed class AgentRecord(string? jsonPath)
 
     public void Add(OnlineCPUMemRequest request) => Change(() => onlineCpuMem.Add(request));
 
+    public void Add(UpdateContainerRequest request) => Change(() => updates.Add(request));
+
     public void AddDestroy() => Change(() => destroyCount++);
 
     public string ToJson()
@@ -65,6 +71,7 @@ public sealed class AgentRecord(string? jsonPath)
                 ["routes"] = ToArray(routes),
                 ["arpNeighbors"] = ToArray(neighbors),
                 ["onlineCpuMem"] = ToArray(onlineCpuMem),
+                ["updateContainer"] = ToArray(updates),
                 ["destroySandbox"] = destroyCount,
             };
             return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });

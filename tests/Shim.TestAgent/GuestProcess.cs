@@ -6,7 +6,8 @@ namespace Shim.TestAgent;
 
 /// <summary>
 /// One container process: started from the OCI process (args, env, cwd) under <c>chroot</c> when the
-/// container has a rootfs other than <c>/</c>, with piped stdio read and written by the I/O RPCs.
+/// container has a rootfs other than <c>/</c>, with piped stdio read and written by the I/O RPCs — or, for
+/// <c>Terminal</c>, a pty whose master the I/O RPCs read and write (<see cref="PseudoTerminal"/>).
 /// </summary>
 public sealed class GuestProcess : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class GuestProcess : IAsyncDisposable
     private readonly SemaphoreSlim stdoutGate = new(1, 1);
     private readonly SemaphoreSlim stderrGate = new(1, 1);
     private readonly SemaphoreSlim stdinGate = new(1, 1);
+    private readonly PseudoTerminal? terminal;
     private bool stdinClosed;
     private int startRequested;
 
@@ -22,6 +24,23 @@ public sealed class GuestProcess : IAsyncDisposable
         ExecId = execId;
         Spec = spec;
         Rootfs = rootfs;
+        if (spec.Terminal)
+        {
+            // Allocated at create time: TtyWinResize may come before the process starts.
+            try
+            {
+                terminal = PseudoTerminal.Open();
+                if (spec.ConsoleSize is { Height: > 0, Width: > 0 } size)
+                {
+                    terminal.Resize((ushort)size.Height, (ushort)size.Width);
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                terminal?.Dispose();
+                throw new TtrpcException(StatusCode.Internal, $"cannot set up the terminal of {execId}: {ex.Message}", ex);
+            }
+        }
     }
 
     public string ExecId { get; }
@@ -32,6 +51,22 @@ public sealed class GuestProcess : IAsyncDisposable
 
     public int? Pid => started.Task.IsCompletedSuccessfully ? started.Task.Result.Id : null;
 
+    /// <summary>Started and not yet exited.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            try
+            {
+                return started.Task.IsCompletedSuccessfully && !started.Task.Result.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
     public void Start()
     {
         // Two racing StartContainer calls must not launch two processes.
@@ -39,31 +74,26 @@ public sealed class GuestProcess : IAsyncDisposable
         {
             throw new TtrpcException(StatusCode.Internal, $"process {ExecId} already started");
         }
+        var pipes = terminal is null;
         var psi = new ProcessStartInfo
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            RedirectStandardInput = pipes,
+            RedirectStandardOutput = pipes,
+            RedirectStandardError = pipes,
             UseShellExecute = false,
         };
-        var cwd = string.IsNullOrEmpty(Spec.Cwd) ? "/" : Spec.Cwd;
-        if (string.IsNullOrEmpty(Rootfs) || Rootfs == "/")
+        try
         {
-            psi.FileName = Spec.Args[0];
-            psi.WorkingDirectory = cwd;
-            foreach (var arg in Spec.Args.Skip(1))
+            if (terminal is not null)
             {
-                psi.ArgumentList.Add(arg);
+                GuestCommandLine.RequireProgram(Spec, Rootfs, ExecId);
             }
+            GuestCommandLine.Configure(psi, Spec, Rootfs, terminal?.SlavePath);
         }
-        else
+        catch (TtrpcException ex)
         {
-            // chroot(8) then a tiny sh inside the rootfs to enter the cwd: `sh -c 'cd "$0" && exec "$@"' cwd args…`.
-            psi.FileName = "chroot";
-            foreach (var arg in new[] { Rootfs, "/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd }.Concat(Spec.Args))
-            {
-                psi.ArgumentList.Add(arg);
-            }
+            started.TrySetException(ex);
+            throw;
         }
         psi.Environment.Clear();
         foreach (var entry in Spec.Env)
@@ -73,7 +103,13 @@ public sealed class GuestProcess : IAsyncDisposable
         }
         try
         {
-            started.SetResult(Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null"));
+            var process = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null");
+            if (terminal is not null)
+            {
+                // Once the process is gone only its descendants can hold the slave; then the master reads EOF.
+                _ = process.WaitForExitAsync().ContinueWith(_ => terminal.ReleaseSlave(), TaskScheduler.Default);
+            }
+            started.SetResult(process);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -83,9 +119,36 @@ public sealed class GuestProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>TtyWinResize: UNAVAILABLE "no tty" for a process without a terminal, as the agent.</summary>
+    public void Resize(uint rows, uint columns)
+    {
+        if (terminal is null)
+        {
+            throw new TtrpcException(StatusCode.Unavailable, "no tty");
+        }
+        terminal.Resize((ushort)Math.Min(rows, ushort.MaxValue), (ushort)Math.Min(columns, ushort.MaxValue));
+    }
+
     public async Task<byte[]> ReadAsync(bool stderr, int maxBytes, CancellationToken cancellationToken)
     {
+        if (terminal is not null && stderr)
+        {
+            // A terminal process has one output stream, the pty, and it is read through ReadStdout.
+            return [];
+        }
         var process = await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (terminal is not null)
+        {
+            await stdoutGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await terminal.ReadAsync(maxBytes, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                stdoutGate.Release();
+            }
+        }
         var gate = stderr ? stderrGate : stdoutGate;
         var stream = stderr ? process.StandardError.BaseStream : process.StandardOutput.BaseStream;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -121,12 +184,17 @@ public sealed class GuestProcess : IAsyncDisposable
             {
                 throw new TtrpcException(StatusCode.Internal, $"stdin of {ExecId} is closed");
             }
+            if (terminal is not null)
+            {
+                await terminal.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                return data.Length;
+            }
             var stdin = process.StandardInput.BaseStream;
             await stdin.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
             return data.Length;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
             throw new TtrpcException(StatusCode.Internal, $"write to stdin of {ExecId} failed: {ex.Message}", ex);
         }
@@ -152,6 +220,13 @@ public sealed class GuestProcess : IAsyncDisposable
 
     private void CloseStdinLocked(Process process)
     {
+        if (!stdinClosed && terminal is not null)
+        {
+            stdinClosed = true;
+            // A pty cannot be half-closed: send the terminal's end-of-file character (^D), which a reader in
+            // canonical mode sees as EOF — "the process then reads EOF" (kata-agent-protocol.md §2.5).
+            terminal.WriteAsync(new byte[] { 0x04 }, CancellationToken.None).GetAwaiter().GetResult();
+        }
         if (!stdinClosed)
         {
             stdinClosed = true;
@@ -205,5 +280,6 @@ public sealed class GuestProcess : IAsyncDisposable
         {
             started.TrySetException(new TtrpcException(StatusCode.NotFound, $"process {ExecId} was removed before it started"));
         }
+        terminal?.Dispose();
     }
 }

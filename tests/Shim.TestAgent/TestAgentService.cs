@@ -11,9 +11,13 @@ namespace Shim.TestAgent;
 /// The agent side of the protocol subset, with the kata-agent's status codes (kata-agent-protocol.md §1.5):
 /// 3 for an unknown container in process RPCs, 5 for an unknown or reaped process, 13 for create failures.
 /// </summary>
-public sealed partial class TestAgentService(AgentRecord record, Action onDestroy, int linkNotFoundAttempts = 0) : IAsyncDisposable
+/// <param name="replaceAbandonedSandbox">A CreateSandbox for another sandbox id ends the current one first: its host
+/// side is gone (a killed shim whose VM would have died with QEMU), and this "guest" outlives QEMU.</param>
+public sealed partial class TestAgentService(AgentRecord record, Action onDestroy, int linkNotFoundAttempts = 0, string? sharedRootTemplate = null, bool replaceAbandonedSandbox = false) : IAsyncDisposable
 {
     private int linkNotFoundLeft = linkNotFoundAttempts;
+    private readonly Lock sandboxGate = new();
+    private CreateSandboxRequest? sandbox;
     private readonly TaskCompletionSource sandboxDestroyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly ConcurrentDictionary<string, TestContainer> containers = new();
@@ -31,7 +35,7 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
             (_, _) => Task.FromResult(new VersionCheckResponse { GrpcVersion = "0.0.1", AgentVersion = AgentVersion }));
 
         const string s = AgentServiceNames.Agent;
-        server.Register(s, AgentServiceNames.CreateSandbox, CreateSandboxRequest.Parser, (r, _) => Done(() => record.Add(r)));
+        server.Register(s, AgentServiceNames.CreateSandbox, CreateSandboxRequest.Parser, (r, _) => Done(() => CreateSandbox(r)));
         server.Register(s, AgentServiceNames.DestroySandbox, DestroySandboxRequest.Parser, DestroySandboxAsync);
         server.Register(s, AgentServiceNames.CreateContainer, CreateContainerRequest.Parser, (r, _) => Done(() => CreateContainer(r)));
         server.Register(s, AgentServiceNames.StartContainer, StartContainerRequest.Parser, (r, _) => Done(() => Container(r.ContainerId, StatusCode.Internal).Start()));
@@ -47,12 +51,10 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
             await Process(r.ContainerId, r.ExecId).CloseStdinAsync(c.CancellationToken);
             return new Empty();
         });
-        server.Register(s, AgentServiceNames.TtyWinResize, TtyWinResizeRequest.Parser, (r, c) =>
-        {
-            _ = Process(r.ContainerId, r.ExecId); // lookup errors (3, 5) first, as the agent
-            // The test agent never allocates a pty; the real agent answers the same for non-tty processes.
-            return Task.FromException<Empty>(new TtrpcException(StatusCode.Unavailable, "no tty"));
-        });
+        server.Register(s, AgentServiceNames.TtyWinResize, TtyWinResizeRequest.Parser, (r, _) =>
+            Done(() => Process(r.ContainerId, r.ExecId).Resize(r.Row, r.Column)));
+        server.Register(s, AgentServiceNames.UpdateContainer, UpdateContainerRequest.Parser, (r, _) => Done(() => UpdateContainer(r)));
+        server.Register(s, AgentServiceNames.StatsContainer, StatsContainerRequest.Parser, (r, _) => Task.FromResult(Stats(r)));
         server.Register(s, AgentServiceNames.UpdateInterface, UpdateInterfaceRequest.Parser, (r, _) =>
         {
             var nic = r.Interface ?? throw new TtrpcException(StatusCode.InvalidArgument, "interface is required");
@@ -141,9 +143,22 @@ public sealed partial class TestAgentService(AgentRecord record, Action onDestro
         {
             ValidateStorage(storage);
         }
-        var container = new TestContainer(request.ContainerId, spec.Root?.Path ?? "/", process);
+        var guestRoot = spec.Root?.Path is { Length: > 0 } r ? r : "/";
+        var hostRoot = Share?.ToHost(guestRoot) ?? guestRoot;
+        if (!Directory.Exists(hostRoot))
+        {
+            // The agent's bind mount of Root.Path fails the same way.
+            throw new TtrpcException(StatusCode.Internal,
+                $"rootfs '{guestRoot}' of {request.ContainerId} does not exist{(hostRoot == guestRoot ? "" : $" (host directory '{hostRoot}')")}; share the rootfs before CreateContainer");
+        }
+        var container = new TestContainer(request.ContainerId, hostRoot, process);
+        if (spec.Linux.Resources is not null)
+        {
+            container.Resources.MergeFrom(spec.Linux.Resources);
+        }
         if (!containers.TryAdd(request.ContainerId, container))
         {
+            _ = container.DisposeAsync().AsTask(); // never started: only frees its pty
             throw new TtrpcException(StatusCode.Internal, $"container {request.ContainerId} already exists");
         }
         record.Add(request);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Shim.Ttrpc;
+using LinuxResources = Shim.Agent.Protocol.LinuxResources;
 using OciProcess = Shim.Agent.Protocol.Process;
 
 namespace Shim.TestAgent;
@@ -15,6 +16,21 @@ public sealed class TestContainer(string id, string rootfs, OciProcess init) : I
 
     public IEnumerable<GuestProcess> Processes => processes.Values;
 
+    /// <summary>The limits in force: the spec's, with every <c>UpdateContainer</c> merged over them.</summary>
+    public LinuxResources Resources { get; } = new();
+
+    /// <summary>Every process started in the container and still running.</summary>
+    public IReadOnlyList<GuestProcess> Running
+    {
+        get
+        {
+            lock (all)
+            {
+                return [.. all.Where(p => p.IsRunning)];
+            }
+        }
+    }
+
     public void Start()
     {
         var process = Find(Id) ?? throw new TtrpcException(StatusCode.Internal, $"init process of {Id} is gone");
@@ -27,6 +43,7 @@ public sealed class TestContainer(string id, string rootfs, OciProcess init) : I
         var process = new GuestProcess(execId, spec, rootfs);
         if (execId.Length == 0 || !processes.TryAdd(execId, process))
         {
+            _ = process.DisposeAsync().AsTask(); // never started: only frees its pty
             throw new TtrpcException(StatusCode.Internal, $"exec id '{execId}' is empty or already used in {Id}");
         }
         Track(process);

@@ -8,7 +8,8 @@ namespace Shim.Containerd.Lifecycle;
 /// <summary>
 /// Starts a process that shares nothing with its parent's stdio: posix_spawn with <c>POSIX_SPAWN_SETSID</c>
 /// (new session and process group, so signals to containerd's group miss it), fds 0–2 on <c>/dev/null</c> and
-/// every other fd closed. <see cref="System.Diagnostics.Process"/> would inherit containerd's
+/// every other fd closed (except, when asked, one pipe passed as fd 3: <see cref="ReadinessPipe"/>).
+/// <see cref="System.Diagnostics.Process"/> would inherit containerd's
 /// <c>CombinedOutput</c> pipe and hang <c>ctr</c> forever (containerd-shim-v2.md §3.6).
 /// </summary>
 public static unsafe class DetachedSpawn
@@ -17,9 +18,10 @@ public static unsafe class DetachedSpawn
     private const int OpaqueSize = 1024;
 
     /// <summary>Spawns <paramref name="executable"/> with <paramref name="arguments"/> (argv[0] is added) and the current environment.</summary>
+    /// <param name="passAsFd3">An fd of ours the child gets as fd 3 (the readiness pipe), or null for none.</param>
     /// <returns>The child's pid; it stays our child (reap it with <see cref="ChildProcess.TryReap"/>) until we exit.</returns>
     /// <exception cref="IOException">posix_spawn failed; the message carries errno.</exception>
-    public static int Spawn(string executable, IReadOnlyList<string> arguments)
+    public static int Spawn(string executable, IReadOnlyList<string> arguments, int? passAsFd3 = null)
     {
         var argv = new List<string> { executable };
         argv.AddRange(arguments);
@@ -36,13 +38,18 @@ public static unsafe class DetachedSpawn
             Check(LibC.SpawnAttrInit(attributes), "posix_spawnattr_init");
             try
             {
+                if (passAsFd3 is { } fd)
+                {
+                    // First, before the opens below can reuse its number; dup2 clears close-on-exec on fd 3.
+                    Check(ReadinessNative.FileActionsAddDup2(fileActions, fd, ReadinessPipe.DaemonFd), "adddup2 fd 3");
+                }
                 var devNull = Utf8(allocations, "/dev/null");
                 Check(LibC.FileActionsAddOpen(fileActions, 0, devNull, LibC.O_RDONLY, 0), "addopen stdin");
                 Check(LibC.FileActionsAddOpen(fileActions, 1, devNull, LibC.O_WRONLY, 0), "addopen stdout");
                 Check(LibC.FileActionsAddOpen(fileActions, 2, devNull, LibC.O_WRONLY, 0), "addopen stderr");
                 try
                 {
-                    Check(LibC.FileActionsAddCloseFrom(fileActions, 3), "addclosefrom_np");
+                    Check(LibC.FileActionsAddCloseFrom(fileActions, passAsFd3 is null ? 3 : 4), "addclosefrom_np");
                 }
                 catch (EntryPointNotFoundException)
                 {

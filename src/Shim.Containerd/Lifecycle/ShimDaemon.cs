@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Shim.Containerd.Events;
 using Shim.Containerd.Logging;
 using Shim.Containerd.Tasks;
@@ -23,15 +24,10 @@ public sealed class ShimDaemon(ShimFlags flags, string bundleDirectory, Func<ILo
     {
         var sink = FifoLogSink.TryOpen(Path.Combine(bundleDirectory, "log"));
         var fields = new Dictionary<string, string> { ["runtime"] = "io.containerd.kataplug.v2", ["id"] = flags.Id, ["namespace"] = flags.Namespace };
-        using var loggers = LoggerFactory.Create(b =>
-        {
-            b.SetMinimumLevel(flags.Debug ? LogLevel.Debug : LogLevel.Information);
-            if (sink is not null)
-            {
-                b.AddProvider(new StructuredLineLoggerProvider(sink, flags.Debug ? LogLevel.Debug : LogLevel.Information, fields));
-            }
-        });
-        var logger = loggers.CreateLogger("kataplug.shim");
+        // One provider, no LoggerFactory: the factory's dependency-injection container costs the daemon's start-up
+        // several assemblies and milliseconds, and containerd waits for this process to listen.
+        using var provider = sink is null ? null : new StructuredLineLoggerProvider(sink, flags.Debug ? LogLevel.Debug : LogLevel.Information, fields);
+        var logger = provider?.CreateLogger("kataplug.shim") ?? NullLogger.Instance;
         try
         {
             // No PR_SET_CHILD_SUBREAPER yet: adopted orphans would need a waitpid(-1) reaper, which would steal the
@@ -44,6 +40,10 @@ public sealed class ShimDaemon(ShimFlags flags, string bundleDirectory, Func<ILo
             await using var server = new TtrpcServer(new TtrpcServerOptions { Logger = logger });
             service.Register(server);
             server.Listen(flags.Socket!);
+            if (ReadinessSignal.Send(flags.ReadyFd) is { } notSignalled)
+            {
+                logger.LogWarning("{Problem}", notSignalled);
+            }
             logger.LogInformation("serving {Socket} (pid {Pid})", flags.Socket, Environment.ProcessId);
 
             var terminated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

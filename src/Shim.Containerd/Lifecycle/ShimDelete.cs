@@ -101,7 +101,8 @@ public sealed class ShimDelete(ShimFlags flags, string bundleDirectory, string s
         var dir = ShimStateLayout.SandboxStateDirectory(stateDir, SandboxId.Require(flags.Id));
         try
         {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            // The container rootfs is bind-mounted in there: detach before deleting, or the delete empties it.
+            Mounts.MountTable.DeleteTreeSafely(dir);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

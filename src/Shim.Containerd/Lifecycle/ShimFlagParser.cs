@@ -8,7 +8,7 @@ public static class ShimFlagParser
 {
     private static readonly HashSet<string> ValueFlags = new(StringComparer.Ordinal)
     {
-        "namespace", "address", "publish-binary", "id", "bundle", "socket", "runtime-config",
+        "namespace", "address", "publish-binary", "id", "bundle", "socket", "runtime-config", "ready-fd",
     };
 
     private static readonly HashSet<string> BooleanFlags = new(StringComparer.Ordinal) { "debug", "v" };
@@ -82,7 +82,19 @@ public static class ShimFlagParser
             string.IsNullOrEmpty(bundle) ? null : bundle,
             debug,
             string.IsNullOrEmpty(socket) ? null : socket,
-            values.TryGetValue("runtime-config", out var config) && config.Length > 0 ? config : null);
+            values.TryGetValue("runtime-config", out var config) && config.Length > 0 ? config : null,
+            ReadyFd(values));
+    }
+
+    private static int? ReadyFd(Dictionary<string, string> values)
+    {
+        if (!values.TryGetValue("ready-fd", out var text))
+        {
+            return null;
+        }
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fd) && fd >= 3
+            ? fd
+            : throw new ShimUsageException($"flag -ready-fd '{text}' is not an fd number >= 3 (start passes 3)");
     }
 
     private static string Require(Dictionary<string, string> values, string name) =>

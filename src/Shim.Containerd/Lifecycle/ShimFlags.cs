@@ -20,6 +20,7 @@ public enum ShimAction
 /// <param name="Debug">containerd runs at debug/trace level.</param>
 /// <param name="Socket">Daemon mode: the unix socket path to serve.</param>
 /// <param name="RuntimeConfigPath">Daemon mode: config_path read from start's stdin (Create's options win).</param>
+/// <param name="ReadyFd">Daemon mode: the inherited pipe to report readiness on (<see cref="ReadinessPipe"/>), or null.</param>
 public sealed record ShimFlags(
     ShimAction Action,
     string Namespace,
@@ -29,4 +30,5 @@ public sealed record ShimFlags(
     string? Bundle,
     bool Debug,
     string? Socket,
-    string? RuntimeConfigPath = null);
+    string? RuntimeConfigPath = null,
+    int? ReadyFd = null);

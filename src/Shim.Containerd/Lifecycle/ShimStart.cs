@@ -50,10 +50,18 @@ public sealed class ShimStart(ShimFlags flags, string bundleDirectory, string so
 
         Directory.CreateDirectory(socketDirectory);
         File.Delete(Path.Combine(bundleDirectory, ServeErrorFileName));
-        var pid = DetachedSpawn.Spawn(executable.Path, [.. executable.LeadingArguments, .. DaemonArguments(socketPath, runtimeConfigPath)]);
+        using var readiness = ReadinessPipe.Create();
+        var pid = DetachedSpawn.Spawn(executable.Path, [.. executable.LeadingArguments, .. DaemonArguments(socketPath, runtimeConfigPath)], readiness.WriteFd);
+        readiness.CloseWriteEnd();
         try
         {
             ShimPidFile.Write(bundleDirectory, pid);
+            // The daemon says when it listens (or its death closes the pipe); the poll below then confirms at once.
+            // Without a word before the deadline, the poll still bounds the wait and reports what happened.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            readiness.WaitReady(ReadyTimeout);
+            // At least a second: after EOF the dying daemon may take a moment to become reapable.
+            var left = ReadyTimeout - waited.Elapsed;
             await BoundedPoll.UntilAsync(
                 () =>
                 {
@@ -68,8 +76,8 @@ public sealed class ShimStart(ShimFlags flags, string bundleDirectory, string so
                     }
                     return false;
                 },
-                ReadyTimeout,
-                () => $"shim daemon {pid} did not accept connections on {socketPath}",
+                left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1),
+                () => $"shim daemon {pid} did not accept connections on {socketPath} within {ReadyTimeout.TotalSeconds:0} s",
                 cancellationToken).ConfigureAwait(false);
             WriteAddress(address);
             return address;
@@ -91,6 +99,7 @@ public sealed class ShimStart(ShimFlags flags, string bundleDirectory, string so
             "-id", flags.Id,
             "-bundle", bundleDirectory,
             "-socket", socketPath,
+            "-ready-fd", ReadinessPipe.DaemonFd.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (flags.Debug)
         {

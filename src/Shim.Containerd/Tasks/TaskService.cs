@@ -56,16 +56,16 @@ public sealed class TaskService : ITaskExitSink
         server.Register(s, TaskServiceNames.Start, StartRequest.Parser, (r, c) => Guard(c, () => StartAsync(r, c.CancellationToken)));
         server.Register(s, TaskServiceNames.Delete, DeleteRequest.Parser, (r, c) => Guard(c, () => DeleteAsync(r, c.CancellationToken)));
         server.Register(s, TaskServiceNames.Pids, PidsRequest.Parser, (r, c) => Guard(c, () => PidsAsync(r)));
-        server.Register(s, TaskServiceNames.Pause, PauseRequest.Parser, (r, c) => Guard(c, () => Unsupported<Empty>(TaskServiceNames.Pause, r.Id, "pausing the VM")));
-        server.Register(s, TaskServiceNames.Resume, ResumeRequest.Parser, (r, c) => Guard(c, () => Unsupported<Empty>(TaskServiceNames.Resume, r.Id, "resuming the VM")));
+        server.Register(s, TaskServiceNames.Pause, PauseRequest.Parser, (r, c) => Guard(c, () => SetPausedAsync(r.Id, true, c.CancellationToken)));
+        server.Register(s, TaskServiceNames.Resume, ResumeRequest.Parser, (r, c) => Guard(c, () => SetPausedAsync(r.Id, false, c.CancellationToken)));
         server.Register(s, TaskServiceNames.Checkpoint, CheckpointTaskRequest.Parser, (r, c) => Guard(c, () => Unsupported<Empty>(TaskServiceNames.Checkpoint, r.Id, "checkpointing a VM sandbox")));
         server.Register(s, TaskServiceNames.Kill, KillRequest.Parser, (r, c) => Guard(c, () => KillAsync(r, c.CancellationToken)));
-        server.Register(s, TaskServiceNames.Exec, ExecProcessRequest.Parser, (r, c) => Guard(c, () => Unsupported<Empty>(TaskServiceNames.Exec, r.Id, "running processes inside the VM")));
-        server.Register(s, TaskServiceNames.ResizePty, ResizePtyRequest.Parser, (r, c) => Guard(c, () => Unsupported<Empty>(TaskServiceNames.ResizePty, r.Id, "terminals inside the VM")));
-        server.Register(s, TaskServiceNames.CloseIO, CloseIORequest.Parser, (r, c) => Guard(c, () => CloseIOAsync(r)));
-        server.Register(s, TaskServiceNames.Update, UpdateTaskRequest.Parser, (r, c) => Guard(c, () => Unsupported<Empty>(TaskServiceNames.Update, r.Id, "resource updates of the VM")));
+        server.Register(s, TaskServiceNames.Exec, ExecProcessRequest.Parser, (r, c) => Guard(c, () => ExecAsync(r, c.CancellationToken)));
+        server.Register(s, TaskServiceNames.ResizePty, ResizePtyRequest.Parser, (r, c) => Guard(c, () => ResizePtyAsync(r, c.CancellationToken)));
+        server.Register(s, TaskServiceNames.CloseIO, CloseIORequest.Parser, (r, c) => Guard(c, () => CloseIOAsync(r, c.CancellationToken)));
+        server.Register(s, TaskServiceNames.Update, UpdateTaskRequest.Parser, (r, c) => Guard(c, () => UpdateAsync(r, c.CancellationToken)));
         server.Register(s, TaskServiceNames.Wait, WaitRequest.Parser, (r, c) => Guard(c, () => WaitAsync(r, c.CancellationToken)));
-        server.Register(s, TaskServiceNames.Stats, StatsRequest.Parser, (r, c) => Guard(c, () => Unsupported<StatsResponse>(TaskServiceNames.Stats, r.Id, "metrics from inside the guest")));
+        server.Register(s, TaskServiceNames.Stats, StatsRequest.Parser, (r, c) => Guard(c, () => StatsAsync(r, c.CancellationToken)));
         server.Register(s, TaskServiceNames.Connect, ConnectRequest.Parser, (r, c) => Guard(c, () => ConnectAsync(r)));
         server.Register(s, TaskServiceNames.Shutdown, ShutdownRequest.Parser, (r, c) => Guard(c, () => ShutdownAsync(r)));
     }
@@ -78,6 +78,7 @@ public sealed class TaskService : ITaskExitSink
             var response = new StateResponse
             {
                 Id = task.Id,
+                ExecId = task.ExecId,
                 Bundle = task.Bundle,
                 Pid = task.Pid,
                 Status = task.Status,
@@ -148,22 +149,51 @@ public sealed class TaskService : ITaskExitSink
         var task = Find(request.Id, request.ExecId);
         lock (task.Gate)
         {
-            if (task.Status != TaskStatus.Created)
+            if (task.Status != TaskStatus.Created || task.StartInFlight)
             {
-                throw new TtrpcException(StatusCode.FailedPrecondition, $"task {task.Id} is {Describe(task.Status)}; only a created task can be started");
+                throw new TtrpcException(StatusCode.FailedPrecondition, $"{Describe(task)} is {Describe(task.Status)}; only a created process can be started");
             }
+            task.StartInFlight = true;
         }
-        var pid = await pipeline.StartAsync(task.Id, cancellationToken).ConfigureAwait(false);
+        uint pid;
+        try
+        {
+            pid = await pipeline.StartAsync(task.Id, task.ExecId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (task.Gate)
+            {
+                task.StartInFlight = false;
+            }
+            throw;
+        }
+        TaskExitInfo? earlyExit;
         lock (task.Gate)
         {
+            task.StartInFlight = false;
+            task.Pid = pid;
             if (task.Status == TaskStatus.Created)
             {
                 task.Status = TaskStatus.Running;
-                task.Pid = pid;
             }
+            earlyExit = task.PendingExit;
+            task.PendingExit = null;
         }
-        // Enqueued before the reply, and the queue is ordered: TaskStart precedes any TaskExit (§8.3).
-        events.Publish(TaskEventTopics.Start, new TaskStart { ContainerId = task.Id, Pid = pid });
+        // Enqueued before the reply, and the queue is ordered: TaskStart precedes any TaskExit (§8.3); an exit the
+        // pipeline reported while Start was in flight is published only now.
+        if (task.ExecId.Length == 0)
+        {
+            events.Publish(TaskEventTopics.Start, new TaskStart { ContainerId = task.Id, Pid = pid });
+        }
+        else
+        {
+            events.Publish(TaskEventTopics.ExecStarted, new TaskExecStarted { ContainerId = task.Id, ExecId = task.ExecId, Pid = pid });
+        }
+        if (earlyExit is not null)
+        {
+            CompleteExit(task, earlyExit);
+        }
         return new StartResponse { Pid = pid };
     }
 
@@ -172,19 +202,27 @@ public sealed class TaskService : ITaskExitSink
         var task = Find(request.Id, request.ExecId);
         lock (task.Gate)
         {
-            if (task.Status is TaskStatus.Running or TaskStatus.Paused or TaskStatus.Pausing)
+            if (task.Status is TaskStatus.Running or TaskStatus.Paused or TaskStatus.Pausing || task.StartInFlight)
             {
-                throw new TtrpcException(StatusCode.FailedPrecondition, $"task {task.Id} is {Describe(task.Status)}: kill it before deleting it");
+                throw new TtrpcException(StatusCode.FailedPrecondition, $"{Describe(task)} is {Describe(task.Status)}: kill it before deleting it");
             }
         }
         // Never started: nothing ran, so it "exits" now with status 0 and any Wait returns.
         task.TryMarkExited(new TaskExitInfo(0, DateTimeOffset.UtcNow));
-        await pipeline.DeleteAsync(task.Id, cancellationToken).ConfigureAwait(false);
-        tasks.TryRemove(task.Id, out _);
+        await pipeline.DeleteAsync(task.Id, task.ExecId, cancellationToken).ConfigureAwait(false);
         var exit = await task.Exited.ConfigureAwait(false);
         var exitedAt = Timestamp.FromDateTimeOffset(exit.ExitedAt);
-        events.Publish(TaskEventTopics.Delete, new TaskDelete { ContainerId = task.Id, Pid = task.Pid, ExitStatus = exit.ExitStatus, ExitedAt = exitedAt });
-        logger.LogInformation("task {Id} deleted, exit status {ExitStatus}", task.Id, exit.ExitStatus);
+        if (task.ExecId.Length > 0)
+        {
+            // Like runc's shim: execs leave no /tasks/delete event.
+            Find(task.Id, "").Execs.TryRemove(task.ExecId, out _);
+        }
+        else
+        {
+            tasks.TryRemove(task.Id, out _);
+            events.Publish(TaskEventTopics.Delete, new TaskDelete { ContainerId = task.Id, Pid = task.Pid, ExitStatus = exit.ExitStatus, ExitedAt = exitedAt });
+        }
+        logger.LogInformation("{Process} deleted, exit status {ExitStatus}", Describe(task), exit.ExitStatus);
         return new Protos.Task.DeleteResponse { Pid = task.Pid, ExitStatus = exit.ExitStatus, ExitedAt = exitedAt };
     }
 
@@ -192,6 +230,7 @@ public sealed class TaskService : ITaskExitSink
     {
         var task = Find(request.Id, "");
         var response = new PidsResponse();
+        // Every process runs inside the VM; containerd sees the hypervisor's pid, as with Kata.
         if (task.Pid != 0)
         {
             response.Processes.Add(new ProcessInfo { Pid = task.Pid });
@@ -199,32 +238,133 @@ public sealed class TaskService : ITaskExitSink
         return Task.FromResult(response);
     }
 
+    public async Task<Empty> ExecAsync(ExecProcessRequest request, CancellationToken cancellationToken)
+    {
+        var task = Find(request.Id, "");
+        if (string.IsNullOrEmpty(request.ExecId))
+        {
+            throw new TtrpcException(StatusCode.InvalidArgument, $"exec in task {task.Id}: exec id is empty");
+        }
+        lock (task.Gate)
+        {
+            if (task.Status is not (TaskStatus.Running or TaskStatus.Created))
+            {
+                throw new TtrpcException(StatusCode.FailedPrecondition, $"cannot exec in task {task.Id}: it is {Describe(task.Status)}");
+            }
+        }
+        var io = new TaskIo(request.Stdin, request.Stdout, request.Stderr, request.Terminal);
+        var exec = new ShimTask(task.Id, task.Bundle, io, request.ExecId) { Pid = task.Pid };
+        if (!task.Execs.TryAdd(request.ExecId, exec))
+        {
+            throw new TtrpcException(StatusCode.AlreadyExists, $"exec {request.ExecId} of task {task.Id} already exists");
+        }
+        try
+        {
+            await pipeline.ExecAsync(new ExecCreateRequest(task.Id, request.ExecId, request.Spec ?? new Any(), io, this), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            task.Execs.TryRemove(request.ExecId, out _);
+            throw;
+        }
+        events.Publish(TaskEventTopics.ExecAdded, new TaskExecAdded { ContainerId = task.Id, ExecId = request.ExecId });
+        return new Empty();
+    }
+
     public async Task<Empty> KillAsync(KillRequest request, CancellationToken cancellationToken)
     {
         var task = Find(request.Id, request.ExecId);
         TaskStatus status;
+        bool startInFlight;
         lock (task.Gate)
         {
             status = task.Status;
+            startInFlight = task.StartInFlight;
         }
         switch (status)
         {
             case TaskStatus.Stopped:
                 return new Empty(); // idempotent: CRI StopPodSandbox repeats kills
-            case TaskStatus.Created:
-                // Nothing runs yet; the kill ends the task as runc's would end a blocked init (128 + signal).
-                ReportExit(task.Id, 128 + request.Signal, DateTimeOffset.UtcNow);
+            case TaskStatus.Created when !startInFlight:
+                // Nothing runs yet; the kill ends the process as runc's would end a blocked init (128 + signal).
+                ReportExit(task.Id, task.ExecId, 128 + request.Signal, DateTimeOffset.UtcNow);
                 return new Empty();
             default:
-                await pipeline.KillAsync(task.Id, request.Signal, request.All, cancellationToken).ConfigureAwait(false);
+                await pipeline.KillAsync(task.Id, task.ExecId, request.Signal, request.All, cancellationToken).ConfigureAwait(false);
                 return new Empty();
         }
     }
 
-    public Task<Empty> CloseIOAsync(CloseIORequest request)
+    public async Task<Empty> ResizePtyAsync(ResizePtyRequest request, CancellationToken cancellationToken)
     {
-        _ = Find(request.Id, request.ExecId);
-        return Task.FromResult(new Empty()); // stdin is not forwarded into the VM yet, so there is nothing to close
+        var task = Find(request.Id, request.ExecId);
+        if (!task.Io.Terminal)
+        {
+            throw new TtrpcException(StatusCode.FailedPrecondition, $"{Describe(task)} has no terminal to resize; run it with a tty (ctr -t)");
+        }
+        await pipeline.ResizePtyAsync(task.Id, task.ExecId, request.Width, request.Height, cancellationToken).ConfigureAwait(false);
+        return new Empty();
+    }
+
+    public async Task<Empty> CloseIOAsync(CloseIORequest request, CancellationToken cancellationToken)
+    {
+        var task = Find(request.Id, request.ExecId);
+        if (request.Stdin && task.Status != TaskStatus.Stopped)
+        {
+            await pipeline.CloseStdinAsync(task.Id, task.ExecId, cancellationToken).ConfigureAwait(false);
+        }
+        return new Empty();
+    }
+
+    public async Task<Empty> UpdateAsync(UpdateTaskRequest request, CancellationToken cancellationToken)
+    {
+        var task = Find(request.Id, "");
+        if (request.Resources is null)
+        {
+            throw new TtrpcException(StatusCode.InvalidArgument, $"update of task {task.Id}: no resources given");
+        }
+        await pipeline.UpdateAsync(task.Id, request.Resources, cancellationToken).ConfigureAwait(false);
+        return new Empty();
+    }
+
+    public async Task<StatsResponse> StatsAsync(StatsRequest request, CancellationToken cancellationToken)
+    {
+        var task = Find(request.Id, "");
+        var stats = await pipeline.StatsAsync(task.Id, cancellationToken).ConfigureAwait(false);
+        return stats is null ? new StatsResponse() : new StatsResponse { Stats = stats };
+    }
+
+    public async Task<Empty> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken)
+    {
+        var task = Find(id, "");
+        lock (task.Gate)
+        {
+            var expected = paused ? TaskStatus.Running : TaskStatus.Paused;
+            if (task.Status != expected)
+            {
+                throw new TtrpcException(StatusCode.FailedPrecondition, $"cannot {(paused ? "pause" : "resume")} task {id}: it is {Describe(task.Status)}");
+            }
+            if (paused) task.Status = TaskStatus.Pausing;
+        }
+        try
+        {
+            await pipeline.SetPausedAsync(id, paused, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (task.Gate)
+            {
+                if (task.Status == TaskStatus.Pausing) task.Status = TaskStatus.Running;
+            }
+            throw;
+        }
+        lock (task.Gate)
+        {
+            if (task.Status != TaskStatus.Stopped) task.Status = paused ? TaskStatus.Paused : TaskStatus.Running;
+        }
+        if (paused) events.Publish(TaskEventTopics.Paused, new TaskPaused { ContainerId = id });
+        else events.Publish(TaskEventTopics.Resumed, new TaskResumed { ContainerId = id });
+        return new Empty();
     }
 
     public async Task<WaitResponse> WaitAsync(WaitRequest request, CancellationToken cancellationToken)
@@ -251,23 +391,43 @@ public sealed class TaskService : ITaskExitSink
         return Task.FromResult(new Empty());
     }
 
-    /// <summary>The pipeline (or a created task's kill) reports an exit: waiters return, /tasks/exit is published once.</summary>
-    public void ReportExit(string taskId, uint exitStatus, DateTimeOffset exitedAt)
+    /// <summary>The pipeline (or a created process's kill) reports an exit: waiters return, /tasks/exit is published once.</summary>
+    public void ReportExit(string taskId, string execId, uint exitStatus, DateTimeOffset exitedAt)
     {
-        if (!tasks.TryGetValue(taskId, out var task) || task is null)
+        ShimTask? task = null;
+        if (tasks.TryGetValue(taskId, out var init) && init is not null)
         {
-            logger.LogWarning("exit {ExitStatus} reported for unknown task {Id}", exitStatus, taskId);
+            task = execId.Length == 0 ? init : init.Execs.GetValueOrDefault(execId);
+        }
+        if (task is null)
+        {
+            logger.LogWarning("exit {ExitStatus} reported for unknown process {Id}/{ExecId}", exitStatus, taskId, execId);
             return;
         }
-        if (task.TryMarkExited(new TaskExitInfo(exitStatus, exitedAt)))
+        var exit = new TaskExitInfo(exitStatus, exitedAt);
+        lock (task.Gate)
         {
+            if (task.StartInFlight)
+            {
+                task.PendingExit ??= exit; // published by StartAsync right after TaskStart
+                return;
+            }
+        }
+        CompleteExit(task, exit);
+    }
+
+    private void CompleteExit(ShimTask task, TaskExitInfo exit)
+    {
+        if (task.TryMarkExited(exit))
+        {
+            logger.LogInformation("{Process} exited with status {ExitStatus}", Describe(task), exit.ExitStatus);
             events.Publish(TaskEventTopics.Exit, new TaskExit
             {
                 ContainerId = task.Id,
-                Id = task.Id,
+                Id = task.ExecId.Length == 0 ? task.Id : task.ExecId,
                 Pid = task.Pid,
-                ExitStatus = exitStatus,
-                ExitedAt = Timestamp.FromDateTimeOffset(exitedAt),
+                ExitStatus = exit.ExitStatus,
+                ExitedAt = Timestamp.FromDateTimeOffset(exit.ExitedAt),
             });
         }
     }
@@ -278,15 +438,21 @@ public sealed class TaskService : ITaskExitSink
         {
             throw new TtrpcException(StatusCode.NotFound, $"task {id} not found");
         }
-        return string.IsNullOrEmpty(execId)
-            ? task
-            : throw new TtrpcException(StatusCode.NotFound, $"exec {execId} of task {id} not found: kataplug does not run execs yet");
+        if (string.IsNullOrEmpty(execId))
+        {
+            return task;
+        }
+        return task.Execs.TryGetValue(execId, out var exec)
+            ? exec
+            : throw new TtrpcException(StatusCode.NotFound, $"exec {execId} of task {id} not found");
     }
 
     private Task<T> Unsupported<T>(string method, string id, string what) =>
-        throw new TtrpcException(StatusCode.Unimplemented, $"{method} (task {id}): {what} is not supported by kataplug yet");
+        throw new TtrpcException(StatusCode.Unimplemented, $"{method} (task {id}): {what} is not supported by kataplug");
 
     private static string Describe(TaskStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string Describe(ShimTask task) => task.ExecId.Length == 0 ? $"task {task.Id}" : $"exec {task.ExecId} of task {task.Id}";
 
     // Maps domain failures to the codes containerd understands (ttrpc.md §5) and logs every failed call.
     private async Task<T> Guard<T>(TtrpcCallContext context, Func<Task<T>> call)

@@ -53,7 +53,7 @@ public static class SandboxApply
             }
         }
 
-        var spec = QemuLaunchMapping.ToLaunchSpec(config, plan, resources.State);
+        var spec = QemuLaunchMapping.ToLaunchSpec(config, plan, resources.State, QemuLaunchMapping.GuestCidFor(id));
         var qemu = await QemuProcess.StartAsync(spec, QemuStartDeadline, cancellationToken).ConfigureAwait(false);
         resources.SetQemu(qemu, new PciHotplug(qemu.Qmp, HotplugTopology.From(plan.Topology)));
         // Right after start: if this daemon dies from here on, `shim delete` finds and kills QEMU.

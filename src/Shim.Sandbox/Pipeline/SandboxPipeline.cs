@@ -7,6 +7,9 @@ using Shim.Containerd.Tasks;
 using Shim.HostPci;
 using Shim.PluginHost.Loading;
 using Shim.Qemu;
+using Shim.Agent;
+using Shim.Sandbox.Containers;
+using Shim.Sandbox.Guest;
 using Shim.Sandbox.Preflight;
 using Shim.Ttrpc;
 
@@ -16,15 +19,25 @@ namespace Shim.Sandbox.Pipeline;
 /// The shim's sandbox pipeline. Create: configuration → discover and plan (plugins, topology) → every preflight
 /// check, all without a side effect; then bind (journaled) → QEMU with the cold-plug topology → QMP → hot-plug.
 /// Any failure releases what was acquired, in reverse, and the error text reaches ctr and the kubelet as written.
-/// Delete: hot-unplug with deadlines, stop QEMU, restore the devices. No container process runs in the VM yet,
-/// so Start answers FailedPrecondition.
+/// Then the guest: QEMU continues, the agent is dialled, the network and the sandbox are configured in the guest
+/// and the container is created there (<see cref="GuestSetup"/>); every later Task RPC goes to the agent or QMP.
+/// Delete: remove the container, DestroySandbox, hot-unplug with deadlines, stop QEMU, restore the devices.
 /// </summary>
 public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string, string?> environment, ILogger logger, PluginOwnerPolicy pluginOwnerPolicy)
     : ISandboxPipeline
 {
     public static readonly TimeSpan PreflightDeadline = TimeSpan.FromSeconds(20);
 
+    public static readonly TimeSpan QmpCommandDeadline = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a hot-added vCPU may take to be acknowledged by the guest's ACPI (_OST) before it is reported not onlined.</summary>
+    public static readonly TimeSpan VcpuOnlineDeadline = TimeSpan.FromSeconds(3);
+
     private readonly ConcurrentDictionary<string, SandboxResources> _sandboxes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskContainer> _containers = new(StringComparer.Ordinal);
+
+    /// <summary>A task's container in the guest, with the sandbox that runs it and the Create request it came from.</summary>
+    private sealed record TaskContainer(SandboxResources Sandbox, GuestContainer Container, SandboxCreateRequest Request);
 
     public SandboxPipeline(ILogger logger)
         : this(PhysicalConfigurationFileSystem.Instance, Environment.GetEnvironmentVariable, logger, PluginOwnerPolicy.RootOrCurrentUser)
@@ -54,8 +67,14 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
         logger.LogInformation("create {Id}: configuration loaded from {Source} ({Ms:0.0} ms)", request.TaskId, loaded.Source.ToString(), clock.Elapsed.TotalMilliseconds);
         if (!request.IsSandbox)
         {
-            // A pod container: nothing runs inside the VM yet, and the sandbox owns every device.
-            return new SandboxCreated((uint)Environment.ProcessId);
+            // A pod container: created in its sandbox's guest; the sandbox owns every device.
+            if (!_sandboxes.TryGetValue(request.SandboxId, out var pod) || pod.Guest is not { } podGuest || pod.Qemu is not { } podQemu)
+            {
+                throw new TtrpcException(StatusCode.FailedPrecondition, $"container {request.TaskId}: sandbox {request.SandboxId} is not running in this shim; create the sandbox first");
+            }
+            var container = await GuestSetup.CreateContainerAsync(podGuest, request, config, [], new Dictionary<string, string>(), logger, cancellationToken).ConfigureAwait(false);
+            _containers[request.TaskId] = new TaskContainer(pod, container, request);
+            return new SandboxCreated((uint)podQemu.Pid);
         }
 
         var id = request.SandboxId;
@@ -82,6 +101,8 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
         try
         {
             await SandboxApply.ApplyAsync(resources, config, plan, result.Inventory, result.Attachments, request.Bundle, logger, cancellationToken).ConfigureAwait(false);
+            var container = await StartGuestAsync(resources, request, config, plan, result.Attachments, clock, cancellationToken).ConfigureAwait(false);
+            _containers[request.TaskId] = new TaskContainer(resources, container, request);
         }
         catch (Exception ex)
         {
@@ -120,6 +141,10 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
             config, new SysfsRoot(config.Host.SysfsRoot.Value), request.SandboxId, oci.NetworkNamespacePath, oci.Json,
             request.Spec.Annotations, [], catalog);
         var result = await SandboxPreflight.RunAsync(preflight, PreflightDeadline, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded && QemuLaunchMapping.GuestBootProblem(config) is { } boot)
+        {
+            throw new TtrpcException(StatusCode.FailedPrecondition, PipelineMessages.PreflightRefused(request.SandboxId, [boot]));
+        }
         if (result.Succeeded && config.Hypervisor.MachineType.Value != "q35")
         {
             // The launcher builds q35 only; say so before anything is touched rather than after QEMU refuses.
@@ -129,21 +154,190 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
         return result;
     }
 
-    public Task<uint> StartAsync(string taskId, CancellationToken cancellationToken) =>
-        throw new TtrpcException(StatusCode.FailedPrecondition, TaskRefusals.StartRefusal);
-
-    // A created (never started) task's kill is answered by the Task service; nothing else can be running.
-    public Task KillAsync(string taskId, uint signal, bool all, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task DeleteAsync(string taskId, CancellationToken cancellationToken)
+    // QEMU continues (cold- and hot-plugged devices are in place), then the agent half of Create (§3.1).
+    private async Task<GuestContainer> StartGuestAsync(
+        SandboxResources resources, SandboxCreateRequest request, KataplugConfiguration config, Shim.Topology.TopologyPlan plan,
+        IReadOnlyList<Shim.Abstractions.AttachmentRequest> attachments, Stopwatch clock, CancellationToken cancellationToken)
     {
+        var id = resources.SandboxId;
+        var qemu = resources.Qemu!;
+        var guestPaths = await GuestSetup.ResolveGuestPathsAsync(qemu, plan, cancellationToken).ConfigureAwait(false);
+        await qemu.Qmp.ExecuteAsync("cont", null, QmpCommandDeadline, cancellationToken).ConfigureAwait(false);
+        var endpoint = GuestSetup.EndpointFor(config.Agent, QemuLaunchMapping.GuestCidFor(id));
+        var agent = await AgentClient.WaitForAgentAsync(endpoint, config.Agent.DialTimeout, cancellationToken).ConfigureAwait(false);
+        var guest = new SandboxGuest(id, agent, qemu.CreateVcpuHotplug(), resources.State);
+        resources.SetGuest(guest);
+        logger.LogInformation("create {Id}: agent at {Endpoint} answered after {Ms:0.0} ms", id, endpoint.ToString(), clock.Elapsed.TotalMilliseconds);
+        var oci = OciSandboxSpec.Load(request.Bundle);
+        await GuestSetup.ConfigureSandboxAsync(agent, id, oci.Json, Path.Combine(request.Bundle, "config.json"), config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
+        return await GuestSetup.CreateContainerAsync(guest, request, config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    private TaskContainer Find(string taskId) =>
+        _containers.TryGetValue(taskId, out var found)
+            ? found
+            : throw new TtrpcException(StatusCode.NotFound, $"container {taskId} is not running in this shim's sandbox");
+
+    private static SandboxGuest GuestOf(TaskContainer task) =>
+        task.Sandbox.Guest ?? throw new TtrpcException(StatusCode.FailedPrecondition, $"sandbox {task.Sandbox.SandboxId} is being torn down");
+
+    public async Task<uint> StartAsync(string taskId, string execId, CancellationToken cancellationToken)
+    {
+        var task = Find(taskId);
+        var guest = GuestOf(task);
+        var container = task.Container;
+        if (execId.Length == 0)
+        {
+            await guest.Agent.StartContainerAsync(container.Id, cancellationToken).ConfigureAwait(false);
+            container.Init.Begin(guest.Agent, logger, guest.Lifetime);
+            logger.LogInformation("container {Id}: started", container.Id);
+        }
+        else
+        {
+            if (!container.Execs.TryGetValue(execId, out var exec))
+            {
+                throw new TtrpcException(StatusCode.NotFound, $"exec {execId} of container {taskId} not found");
+            }
+            var request = new Shim.Agent.Protocol.ExecProcessRequest { ContainerId = container.Id, ExecId = execId, Process = exec.Process };
+            await guest.Agent.ExecProcessAsync(request, cancellationToken).ConfigureAwait(false);
+            exec.Run.Begin(guest.Agent, logger, guest.Lifetime);
+            logger.LogInformation("container {Id}: exec {Exec} started: {Args}", container.Id, execId, string.Join(' ', exec.Process.Args));
+        }
+        // Every process runs inside the VM; containerd is given the hypervisor's pid, as Kata does.
+        return (uint)(task.Sandbox.Qemu?.Pid ?? 0);
+    }
+
+    public Task ExecAsync(ExecCreateRequest request, CancellationToken cancellationToken)
+    {
+        var task = Find(request.TaskId);
+        var process = ExecProcessSpec.FromAny(request.ProcessSpec);
+        process.Terminal = request.Io.Terminal;
+        var run = new GuestProcessRun(request.TaskId, request.ExecId, task.Container.Id, request.Io, request.Exits);
+        if (!task.Container.Execs.TryAdd(request.ExecId, (run, process)))
+        {
+            throw new TtrpcException(StatusCode.AlreadyExists, $"exec {request.ExecId} of container {request.TaskId} already exists");
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task KillAsync(string taskId, string execId, uint signal, bool all, CancellationToken cancellationToken)
+    {
+        var task = Find(taskId);
+        var guest = GuestOf(task);
+        // Kata: the init process is addressed with exec id "" (SIGKILL then reaches every process of the container).
+        try
+        {
+            await guest.Agent.SignalProcessAsync(task.Container.Id, execId, signal, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentException ex) when (ex.Code == StatusCode.NotFound)
+        {
+            logger.LogInformation("kill {Id}/{Exec} signal {Signal}: already gone ({Error})", taskId, execId, signal, ex.AgentMessage);
+        }
+    }
+
+    public async Task ResizePtyAsync(string taskId, string execId, uint width, uint height, CancellationToken cancellationToken)
+    {
+        var task = Find(taskId);
+        var run = task.Container.Find(execId);
+        await GuestOf(task).Agent.TtyWinResizeAsync(task.Container.Id, run.AgentExecId, rows: height, columns: width, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task CloseStdinAsync(string taskId, string execId, CancellationToken cancellationToken)
+    {
+        if (_containers.TryGetValue(taskId, out var task)) task.Container.Find(execId).CloseStdin();
+        return Task.CompletedTask;
+    }
+
+    public async Task UpdateAsync(string taskId, Google.Protobuf.WellKnownTypes.Any resources, CancellationToken cancellationToken)
+    {
+        var task = Find(taskId);
+        var guest = GuestOf(task);
+        var update = ContainerResources.FromAny(resources);
+        await guest.UpdateGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            guest.RequestedVcpus[task.Container.Id] = update.RequiredVcpus;
+            await ResizeVcpusAsync(task.Sandbox, guest, cancellationToken).ConfigureAwait(false);
+            await guest.Agent.UpdateContainerAsync(task.Container.Id, update.Resources, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            guest.UpdateGate.Release();
+        }
+    }
+
+    // Kata sizes the VM to default_vcpus + the sum of the containers' CPU limits, capped at maxcpus; vCPUs are only
+    // added (QEMU 7.2 under TCG cannot add after a removal), and the guest is told the new total (OnlineCPUMem).
+    private async Task ResizeVcpusAsync(SandboxResources sandbox, SandboxGuest guest, CancellationToken cancellationToken)
+    {
+        var qemu = sandbox.Qemu!;
+        var wanted = qemu.Spec.Smp.Cpus + (int)guest.RequestedVcpus.Values.Sum(v => (long)v);
+        var target = Math.Min(wanted, qemu.Spec.Smp.MaxCpus);
+        if (target < wanted)
+        {
+            logger.LogWarning("sandbox {Id}: CPU limits ask for {Wanted} vCPUs; capped at maxcpus {Max} (raise default_maxvcpus)", sandbox.SandboxId, wanted, target);
+        }
+        var missing = target - guest.Vcpus.PresentCount;
+        if (missing <= 0) return;
+        var result = await guest.Vcpus.AddAsync(missing, VcpuOnlineDeadline, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("sandbox {Id}: vCPU hot-plug: {Summary}", sandbox.SandboxId, result.Summary);
+        if (result.Added.Count == 0)
+        {
+            throw new TtrpcException(StatusCode.Internal, $"sandbox {sandbox.SandboxId}: no vCPU could be added ({result.Summary})");
+        }
+        await guest.Agent.OnlineCPUMemAsync(new Shim.Agent.Protocol.OnlineCPUMemRequest { NbCpus = (uint)guest.Vcpus.PresentCount, CpuOnly = true }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Google.Protobuf.WellKnownTypes.Any?> StatsAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var task = Find(taskId);
+        var stats = await GuestOf(task).Agent.StatsContainerAsync(task.Container.Id, cancellationToken).ConfigureAwait(false);
+        return CgroupMetrics.ToAny(stats);
+    }
+
+    public async Task SetPausedAsync(string taskId, bool paused, CancellationToken cancellationToken)
+    {
+        var task = Find(taskId);
+        if (task.Sandbox.SandboxId != taskId)
+        {
+            throw new TtrpcException(StatusCode.Unimplemented, $"{(paused ? "Pause" : "Resume")} (task {taskId}): kataplug pauses whole sandboxes; pause the sandbox {task.Sandbox.SandboxId}");
+        }
+        await task.Sandbox.Qemu!.Qmp.ExecuteAsync(paused ? "stop" : "cont", null, QmpCommandDeadline, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("sandbox {Id}: VM {State}", taskId, paused ? "paused" : "resumed");
+    }
+
+    public async Task DeleteAsync(string taskId, string execId, CancellationToken cancellationToken)
+    {
+        if (execId.Length > 0)
+        {
+            if (_containers.TryGetValue(taskId, out var owner) && owner.Container.Execs.TryRemove(execId, out var exec)) exec.Run.Abort();
+            return;
+        }
+        if (_containers.TryRemove(taskId, out var task) && task.Sandbox.SandboxId != taskId && task.Sandbox.Guest is { } guest)
+        {
+            // A pod container: the sandbox lives on.
+            try
+            {
+                await guest.Agent.RemoveContainerAsync(task.Container.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AgentException ex)
+            {
+                logger.LogWarning("delete {Id}: RemoveContainer: {Error}", taskId, ex.Message);
+            }
+            task.Container.Init.Abort();
+            guest.Containers.TryRemove(task.Container.Id, out _);
+            GuestSetup.ReleaseMounts(task.Container, logger);
+            RootfsMounts.Release(task.Request);
+            return;
+        }
         if (!_sandboxes.TryRemove(taskId, out var resources)) return;
         var failures = await resources.ReleaseAsync().ConfigureAwait(false);
+        if (task is not null) RootfsMounts.Release(task.Request);
         resources.State.Remove();
         if (failures.Count > 0)
         {
             throw new TtrpcException(StatusCode.Internal, $"sandbox {taskId}: teardown incomplete: {string.Join("; ", failures)}");
         }
-        logger.LogInformation("delete {Id}: QEMU stopped, devices restored", taskId);
+        logger.LogInformation("delete {Id}: agent sandbox destroyed, QEMU stopped, devices restored", taskId);
     }
 }

@@ -30,6 +30,14 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
 
     public PciHotplug? Hotplug { get; private set; }
 
+    /// <summary>The agent side, once the agent answered (null before, and after release).</summary>
+    public Shim.Sandbox.Containers.SandboxGuest? Guest { get; private set; }
+
+    /// <summary>Deadline of DestroySandbox at teardown (the VM is stopped right after in any case).</summary>
+    public static readonly TimeSpan DestroySandboxDeadline = TimeSpan.FromSeconds(2);
+
+    public void SetGuest(Shim.Sandbox.Containers.SandboxGuest guest) => Guest = guest;
+
     public IReadOnlyList<int> BoundGroups => _boundGroups;
 
     public IReadOnlyList<string> HotPlugged => _hotPlugged;
@@ -58,6 +66,30 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
         }
     }
 
+    // The agent stops every container (DestroySandbox), then the long polls end and the shares are detached; a dead
+    // agent only costs the deadline, since stopping QEMU ends the guest anyway.
+    private async Task ReleaseGuestAsync(Shim.Sandbox.Containers.SandboxGuest guest)
+    {
+        try
+        {
+            await guest.Agent.DestroySandboxAsync(CancellationToken.None, DestroySandboxDeadline).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogInformation("sandbox {Id}: DestroySandbox: {Error}; the VM is stopped next regardless", SandboxId, ex.Message);
+        }
+        guest.EndLifetime();
+        foreach (var container in guest.Containers.Values)
+        {
+            container.Init.Abort();
+            foreach (var exec in container.Execs.Values) exec.Run.Abort();
+            Shim.Sandbox.Containers.GuestSetup.ReleaseMounts(container, logger);
+        }
+        guest.Containers.Clear();
+        await guest.Agent.DisposeAsync().ConfigureAwait(false);
+        guest.Vcpus.Dispose();
+    }
+
     /// <summary>
     /// Releases everything, in reverse order, continuing past failures. Returns one line per step that failed
     /// (empty = clean). Never cancelled by the caller's token: a half-done teardown is worse than a slow one, and
@@ -66,6 +98,11 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
     public async Task<IReadOnlyList<string>> ReleaseAsync()
     {
         var failures = new List<string>();
+        if (Guest is { } guest)
+        {
+            await ReleaseGuestAsync(guest).ConfigureAwait(false);
+            Guest = null;
+        }
         if (Hotplug is { } hotplug)
         {
             // All at once, so the whole unplug phase takes one deadline however many devices there are

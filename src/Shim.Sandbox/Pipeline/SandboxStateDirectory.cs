@@ -12,15 +12,21 @@ public sealed record SandboxStateDirectory(string Path)
     public static SandboxStateDirectory For(string stateDir, string sandboxId) =>
         new(Shim.Containerd.Tasks.ShimStateLayout.SandboxStateDirectory(stateDir, sandboxId));
 
+    /// <summary>The sandbox id (the directory's name).</summary>
+    public string SandboxId => System.IO.Path.GetFileName(Path);
+
     public string QmpSocket => System.IO.Path.Combine(Path, QmpSocketName);
 
     public string PortsFile => System.IO.Path.Combine(Path, PortsFileName);
 
+    /// <summary>What the guest sees as the kataShared mount (/run/kata-containers/shared/containers/).</summary>
+    public string SharedDirectory => System.IO.Path.Combine(Path, "shared");
+
+    /// <summary>Where container <paramref name="containerId"/>'s rootfs is bind-mounted for the guest.</summary>
+    public string RootfsShare(string containerId) => System.IO.Path.Combine(SharedDirectory, containerId, "rootfs");
+
     public void Create() => Directory.CreateDirectory(Path);
 
-    /// <summary>Removes the directory; a missing one is fine (delete is idempotent).</summary>
-    public void Remove()
-    {
-        if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
-    }
+    /// <summary>Removes the directory once nothing is mounted under it; a missing one is fine (delete is idempotent).</summary>
+    public void Remove() => Shim.Containerd.Mounts.MountTable.DeleteTreeSafely(Path);
 }
