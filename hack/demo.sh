@@ -79,13 +79,22 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 100); do [ -S "$ctd/c.sock" ] && break; sleep 0.1; done
+# The guest agent: no Kata guest image here, so kataplug-test-agent (test-only) serves the Kata agent protocol on a
+# hybrid-vsock unix socket and runs each process in the rootfs the shim shares as kataShared
+# (<state_dir>/sandboxes/<id>/shared/<container>/rootfs).
+dotnet build tests/Shim.TestAgent -c Release -o "$work/agent" --nologo -v quiet -clp:ErrorsOnly
+"$work/agent/kataplug-test-agent" --socket "$work/agent.sock" --shared-root "$work/state/sandboxes/{sandbox}/shared" \
+  --serve-many --record "$work/agent-record.json" >"$work/agent.log" 2>&1 &
+agent_pid=$!
+for _ in $(seq 300); do grep -q '^ready ' "$work/agent.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^ready ' "$work/agent.log" || { cat "$work/agent.log" >&2; echo "demo: the test agent did not start" >&2; exit 1; }
 ip netns add "$netns"
 ip link add "kpd$$" type veth peer name net1 netns "$netns"
 ip -n "$netns" link set net1 address 02:00:00:00:00:11 up
 status="[{\"name\":\"sriov\",\"interface\":\"net1\",\"device-info\":{\"type\":\"pci\",\"pci\":{\"pci-address\":\"$vf\"}}}]"
 shim_config() { # cold hot ports
-  printf '[hypervisor.qemu]\npath = "/usr/bin/qemu-system-x86_64"\nmachine_type = "q35"\ncold_plug_vfio = "%s"\nhot_plug_vfio = "%s"\npcie_root_port = %s\n[plugins]\nenabled = ["physical-vf"]\ndirectory = "%s"\n[host]\nsysfs_root = "%s"\nstate_dir = "%s"\n' \
-    "$1" "$2" "$3" "$PWD/out/plugins" "$work/host" "$work/state"
+  printf '[hypervisor.qemu]\npath = "/usr/bin/qemu-system-x86_64"\nmachine_type = "q35"\ndefault_memory = 128\ncold_plug_vfio = "%s"\nhot_plug_vfio = "%s"\npcie_root_port = %s\n[agent.kata]\naddress = "hvsock://%s:1024"\n[plugins]\nenabled = ["physical-vf"]\ndirectory = "%s"\n[host]\nsysfs_root = "%s"\nstate_dir = "%s"\n' \
+    "$1" "$2" "$3" "$work/agent.sock" "$PWD/out/plugins" "$work/host" "$work/state"
 }
 run_pod() { # id config
   ctr --address "$ctd/c.sock" -n demo run --runtime io.containerd.kataplug.v2 --runtime-config-path "$2" \
@@ -102,24 +111,20 @@ expect_fail 1 run_pod demo-valid "$work/shim-valid.toml"
 echo "(the VF is back on its original driver; the journal is empty: $(ls "$work/state/hostpci/bindings" 2>/dev/null | wc -l) entries)"
 
 step "a container end to end: ctr run --rm ... echo hello, through the shim, QEMU and the Kata agent protocol"
-# No Kata guest image here: the agent is kataplug-test-agent (test-only) on a hybrid-vsock unix socket, running the
-# process in the rootfs the shim shares as kataShared (<state_dir>/sandboxes/<id>/shared/<container>/rootfs).
-dotnet build tests/Shim.TestAgent -c Release -o "$work/agent" --nologo -v quiet -clp:ErrorsOnly
-"$work/agent/kataplug-test-agent" --socket "$work/agent.sock" --shared-root "$work/state/sandboxes/{sandbox}/shared" \
-  --serve-many --record "$work/agent-record.json" >"$work/agent.log" 2>&1 &
-agent_pid=$!
-for _ in $(seq 300); do grep -q '^ready ' "$work/agent.log" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready ' "$work/agent.log" || { cat "$work/agent.log" >&2; echo "demo: the test agent did not start" >&2; exit 1; }
 # A tiny rootfs: the host's sh and echo with the libraries ldd names.
 for bin in /bin/sh /bin/echo; do
   for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do mkdir -p "$work/rootfs$(dirname "$f")"; cp -L "$f" "$work/rootfs$f"; done
 done
-printf '[hypervisor.qemu]\npath = "/usr/bin/qemu-system-x86_64"\nmachine_type = "q35"\ndefault_memory = 128\n[agent.kata]\naddress = "hvsock://%s:1024"\n[plugins]\nenabled = []\n[host]\nsysfs_root = "%s"\nstate_dir = "%s"\n' \
-  "$work/agent.sock" "$work/host" "$work/state" >"$work/shim-e2e.toml"
+shim_config root-port no-port 2 >"$work/shim-e2e.toml"
 out=$(ctr --address "$ctd/c.sock" -n demo run --rm --runtime io.containerd.kataplug.v2 --runtime-config-path "$work/shim-e2e.toml" \
   --rootfs "$work/rootfs" demo-hello echo hello)
 echo "$out"
 [ "$out" = hello ] || { echo "demo: expected 'hello' from the container" >&2; tail -20 "$ctd/containerd.log" >&2; exit 1; }
-echo "(the agent ran it in /run/kata-containers/shared/containers/demo-hello/rootfs; $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["createContainer"]))' "$work/agent-record.json") container(s) created, sandbox destroyed $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["destroySandbox"])' "$work/agent-record.json") time(s))"
+python3 - "$work/agent-record.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = [x for x in r["createContainer"] if x["containerId"] == "demo-hello"][0]
+print(f'(the agent created demo-hello with root {c["OCI"]["Root"]["Path"]}; sandboxes destroyed so far: {r["destroySandbox"]})')
+PY
 
 step "done"

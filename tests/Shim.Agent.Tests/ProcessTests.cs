@@ -18,6 +18,20 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task A_process_starts_with_SIGPIPE_at_its_default_so_a_closed_pipe_ends_it_quietly()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        await Containers.RunAsync(agent.Client, "c1", "/", "/bin/sh", "-c", "yes | head -n 1; grep SigIgn /proc/self/status");
+
+        var stdout = await Containers.ReadTextAsync(agent.Client, "c1", "c1");
+        (await Containers.ReadTextAsync(agent.Client, "c1", "c1", stderr: true)).ShouldBeEmpty(); // no "Broken pipe"
+        stdout.ShouldStartWith("y\n");
+        // Bit 13 (SIGPIPE, mask 0x1000) is not ignored.
+        (Convert.ToUInt64(stdout.Split('\t')[1].Trim(), 16) & 0x1000).ShouldBe(0ul);
+        (await agent.Client.WaitProcessAsync("c1", "c1", Ct)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Exit_status_7_is_returned_by_WaitProcess()
     {
         await using var agent = await RunningAgent.StartAsync();

@@ -116,11 +116,12 @@ public sealed class TaskServiceTests : IAsyncLifetime
     [Fact]
     public async Task Start_RefusedByThePipeline_KeepsTheCodeAndMessage_AndTheTaskStaysCreated()
     {
-        pipeline.StartFailure = new TtrpcException(StatusCode.FailedPrecondition, TaskRefusals.StartRefusal);
+        const string refusal = "agent grpc.AgentService/StartContainer failed: status 13 Internal: no such file";
+        pipeline.StartFailure = new TtrpcException(StatusCode.FailedPrecondition, refusal);
         await Create("t1");
         var error = await Fails(TaskServiceNames.Start, new StartRequest { Id = "t1" }, StartResponse.Parser);
         error.Code.ShouldBe(StatusCode.FailedPrecondition);
-        error.StatusMessage.ShouldBe(TaskRefusals.StartRefusal);
+        error.StatusMessage.ShouldBe(refusal);
         (await Call(TaskServiceNames.State, new StateRequest { Id = "t1" }, StateResponse.Parser)).Status.ShouldBe(TaskStatus.Created);
     }
 
@@ -293,6 +294,15 @@ public sealed class TaskServiceTests : IAsyncLifetime
         exit.Id.ShouldBe("e1");
         exit.ContainerId.ShouldBe("t1");
         topics.Count(t => t == TaskEventTopics.Delete).ShouldBe(0); // execs leave no /tasks/delete
+    }
+
+    [Fact]
+    public void AnOomReportedByThePipeline_IsPublishedAsTasksOom()
+    {
+        service.ReportOom("t1");
+        var (topic, message) = events.Events.Single();
+        topic.ShouldBe(TaskEventTopics.Oom);
+        ((TaskOOM)message).ContainerId.ShouldBe("t1");
     }
 
     [Fact]

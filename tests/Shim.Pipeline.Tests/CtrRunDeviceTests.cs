@@ -51,8 +51,10 @@ public sealed class CtrRunDeviceTests : IClassFixture<ContainerdFixture>, IClass
         var nic = record.Interfaces.OfType<JsonObject>().LastOrDefault(i => i["devicePath"]?.GetValue<string>() == planned.ToString());
         nic.ShouldNotBeNull($"no UpdateInterface with devicePath {planned} in {record.Interfaces.ToJsonString()}");
         nic["name"]?.GetValue<string>().ShouldBe(PodNetns.Interface);
-        // Only then was the sandbox created and the container started.
-        record.Container("d-vf").ShouldNotBeNull();
+        // The container is given the VF as Kata does: host BDF = guest PCI path.
+        var container = record.Container("d-vf").ShouldNotBeNull(record.ToString());
+        (container["devices"] as JsonArray ?? []).SelectMany(d => d?["options"] as JsonArray ?? []).Select(o => o?.GetValue<string>())
+            .ShouldContain($"{vf}={planned}");
         output.WriteLine(string.Join('\n', ctr.Containerd.Log.Split('\n').Where(l => l.Contains(qdevId, StringComparison.Ordinal))));
     }
 

@@ -25,7 +25,7 @@ public sealed class CtrRunTests : IClassFixture<ContainerdFixture>, IClassFixtur
     }
 
     [Fact]
-    public async Task EchoHello_PrintsHello()
+    public async Task EchoHello_PrintsHello_AndRmLeavesNoSandboxBehind()
     {
         var run = await ctr.RunAsync("r-echo", e2e.Config, "echo", "hello");
 
@@ -35,6 +35,10 @@ public sealed class CtrRunTests : IClassFixture<ContainerdFixture>, IClassFixtur
         // It ran in the guest's view of the rootfs the shim shared, not on the host's.
         var created = e2e.Agent.Record.Container("r-echo").ShouldNotBeNull(e2e.Agent.Record.ToString());
         created["OCI"]?["Root"]?["Path"]?.GetValue<string>().ShouldBe("/run/kata-containers/shared/containers/r-echo/rootfs");
+        // --rm: the sandbox is gone, its rootfs share unmounted, and the rootfs itself untouched.
+        LeftoverMounts.Under(e2e.Host.StateDirectory).ShouldBeEmpty();
+        Directory.Exists(e2e.Host.SandboxState("r-echo")).ShouldBeFalse();
+        File.Exists(Path.Combine(e2e.Rootfs, "bin", "echo")).ShouldBeTrue();
     }
 
     [Fact]

@@ -102,6 +102,7 @@ public sealed class PipelineHost : IDisposable
             {
             }
         }
+        LeftoverMounts.DetachUnder(Directory);
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

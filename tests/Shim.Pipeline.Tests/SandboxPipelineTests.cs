@@ -157,6 +157,8 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
     {
         public void ReportExit(string taskId, string execId, uint exitStatus, DateTimeOffset exitedAt) =>
             throw new InvalidOperationException($"no process was started, so {taskId}/{execId} cannot exit ({exitStatus})");
+
+        public void ReportOom(string containerId) => throw new InvalidOperationException($"no process was started in {containerId}");
     }
 
     private sealed class RecordingExits : ITaskExitSink
@@ -166,6 +168,8 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
         public Task<uint> For(string taskId, string execId) => Slot(taskId, execId).Task;
 
         public void ReportExit(string taskId, string execId, uint exitStatus, DateTimeOffset exitedAt) => Slot(taskId, execId).TrySetResult(exitStatus);
+
+        public void ReportOom(string containerId) => Slot(containerId, "oom").TrySetResult(0);
 
         private TaskCompletionSource<uint> Slot(string taskId, string execId) =>
             exits.GetOrAdd(taskId + "/" + execId, _ => new TaskCompletionSource<uint>(TaskCreationOptions.RunContinuationsAsynchronously));

@@ -21,6 +21,7 @@ internal static class GuestCommandLine
     private static readonly Lazy<string> HostShell = new(() => HostTool("sh"));
     private static readonly Lazy<string> Setsid = new(() => HostTool("setsid"));
     private static readonly Lazy<string> Chroot = new(() => HostTool("chroot"));
+    private static readonly Lazy<string> Env = new(() => HostTool("env"));
 
     public static void Configure(ProcessStartInfo psi, OciProcess spec, string rootfs, string? terminalPath)
     {
@@ -33,6 +34,9 @@ internal static class GuestCommandLine
         {
             psi.WorkingDirectory = cwd;
         }
+        // .NET ignores SIGPIPE and children inherit an ignored signal (a shell cannot undo that); a guest process
+        // starts with the default, so `yes | head` ends quietly as it would in a VM.
+        command = [Env.Value, "--default-signal=PIPE", .. command];
         if (terminalPath is not null)
         {
             command = [HostShell.Value, "-c", TerminalScript, terminalPath, Setsid.Value, "--ctty", .. command];

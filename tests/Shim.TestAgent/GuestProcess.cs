@@ -84,10 +84,8 @@ public sealed class GuestProcess : IAsyncDisposable
         };
         try
         {
-            if (terminal is not null)
-            {
-                GuestCommandLine.RequireProgram(Spec, Rootfs, ExecId);
-            }
+            // Every launch goes through wrappers (env, chroot, setsid) that exec the program only later.
+            GuestCommandLine.RequireProgram(Spec, Rootfs, ExecId);
             GuestCommandLine.Configure(psi, Spec, Rootfs, terminal?.SlavePath);
         }
         catch (TtrpcException ex)

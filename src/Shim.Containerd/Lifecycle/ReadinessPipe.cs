@@ -55,10 +55,10 @@ public sealed unsafe class ReadinessPipe : IDisposable
     public void CloseWriteEnd() => CloseFd(ref _writeFd);
 
     /// <summary>
-    /// Blocks until the daemon reports ready (true), closes its end without a word — it died or cannot serve —
-    /// (false), or <paramref name="timeout"/> passes (false). The caller then checks the socket and the child.
+    /// Blocks until the daemon reports ready, closes its end without a word (it died or cannot serve), or
+    /// <paramref name="timeout"/> passes. The caller then checks the socket and the child either way.
     /// </summary>
-    public bool WaitReady(TimeSpan timeout)
+    public ReadinessOutcome WaitReady(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         var pollFd = new ReadinessNative.PollFd { Fd = _readFd, Events = ReadinessNative.POLLIN };
@@ -72,7 +72,7 @@ public sealed unsafe class ReadinessPipe : IDisposable
             }
             if (rc <= 0)
             {
-                return false; // timed out (or poll failed): the caller's bounded poll decides
+                return ReadinessOutcome.TimedOut; // (or poll failed): the caller's bounded poll decides
             }
             byte b;
             var n = ReadinessNative.Read(_readFd, &b, 1);
@@ -80,7 +80,7 @@ public sealed unsafe class ReadinessPipe : IDisposable
             {
                 continue;
             }
-            return n == 1;
+            return n == 1 ? ReadinessOutcome.Ready : ReadinessOutcome.Closed;
         }
     }
 
@@ -98,4 +98,17 @@ public sealed unsafe class ReadinessPipe : IDisposable
             fd = -1;
         }
     }
+}
+
+/// <summary>What <see cref="ReadinessPipe.WaitReady"/> saw.</summary>
+public enum ReadinessOutcome
+{
+    /// <summary>The daemon wrote its byte: it listens.</summary>
+    Ready,
+
+    /// <summary>The write end closed without a byte: the daemon exited (or closed it) before serving.</summary>
+    Closed,
+
+    /// <summary>Nothing before the deadline.</summary>
+    TimedOut,
 }

@@ -78,9 +78,12 @@ public sealed record TaskIo(string Stdin, string Stdout, string Stderr, bool Ter
 /// <summary>The result of a create: the pid containerd shows (Kata returns the hypervisor's).</summary>
 public sealed record SandboxCreated(uint Pid);
 
-/// <summary>The pipeline reports a process's exit here (the Task service completes waiters and publishes /tasks/exit).</summary>
+/// <summary>The pipeline reports a process's exit and OOM kills here (the Task service completes waiters and publishes events).</summary>
 public interface ITaskExitSink
 {
     /// <param name="execId">"" for the init process.</param>
     void ReportExit(string taskId, string execId, uint exitStatus, DateTimeOffset exitedAt);
+
+    /// <summary>The guest's OOM killer hit a process of <paramref name="containerId"/> (published as /tasks/oom).</summary>
+    void ReportOom(string containerId);
 }

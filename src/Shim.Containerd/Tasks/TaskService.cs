@@ -302,7 +302,10 @@ public sealed class TaskService : ITaskExitSink
         {
             throw new TtrpcException(StatusCode.FailedPrecondition, $"{Describe(task)} has no terminal to resize; run it with a tty (ctr -t)");
         }
-        await pipeline.ResizePtyAsync(task.Id, task.ExecId, request.Width, request.Height, cancellationToken).ConfigureAwait(false);
+        if (task.Status != TaskStatus.Stopped) // a late resize of an exited process is harmless, not an error
+        {
+            await pipeline.ResizePtyAsync(task.Id, task.ExecId, request.Width, request.Height, cancellationToken).ConfigureAwait(false);
+        }
         return new Empty();
     }
 
@@ -414,6 +417,12 @@ public sealed class TaskService : ITaskExitSink
             }
         }
         CompleteExit(task, exit);
+    }
+
+    public void ReportOom(string containerId)
+    {
+        logger.LogWarning("container {Id}: the guest's OOM killer killed one of its processes", containerId);
+        events.Publish(TaskEventTopics.Oom, new TaskOOM { ContainerId = containerId });
     }
 
     private void CompleteExit(ShimTask task, TaskExitInfo exit)

@@ -167,10 +167,32 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
         var agent = await AgentClient.WaitForAgentAsync(endpoint, config.Agent.DialTimeout, cancellationToken).ConfigureAwait(false);
         var guest = new SandboxGuest(id, agent, qemu.CreateVcpuHotplug(), resources.State);
         resources.SetGuest(guest);
-        logger.LogInformation("create {Id}: agent at {Endpoint} answered after {Ms:0.0} ms", id, endpoint.ToString(), clock.Elapsed.TotalMilliseconds);
+        var version = await agent.VersionAsync(cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("create {Id}: agent {Version} (protocol {Protocol}) at {Endpoint} answered after {Ms:0.0} ms",
+            id, version.AgentVersion, version.GrpcVersion, endpoint.ToString(), clock.Elapsed.TotalMilliseconds);
+        _ = WatchOomAsync(guest, request.Exits);
         var oci = OciSandboxSpec.Load(request.Bundle);
         await GuestSetup.ConfigureSandboxAsync(agent, id, oci.Json, Path.Combine(request.Bundle, "config.json"), config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
         return await GuestSetup.CreateContainerAsync(guest, request, config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Kata's long poll (§3.1 step 15): each reply names a container whose process the guest OOM killer hit. Ends
+    // with the sandbox (lifetime cancelled, or the agent closes the channel at DestroySandbox).
+    private async Task WatchOomAsync(SandboxGuest guest, ITaskExitSink sink)
+    {
+        while (!guest.Lifetime.IsCancellationRequested)
+        {
+            try
+            {
+                var containerId = await guest.Agent.GetOOMEventAsync(guest.Lifetime).ConfigureAwait(false);
+                if (containerId.Length > 0) sink.ReportOom(containerId);
+            }
+            catch (Exception ex) when (ex is AgentException or OperationCanceledException)
+            {
+                logger.LogDebug("sandbox {Id}: OOM event loop ended: {Error}", guest.SandboxId, ex.Message);
+                return;
+            }
+        }
     }
 
     private TaskContainer Find(string taskId) =>
@@ -239,7 +261,15 @@ public sealed class SandboxPipeline(IConfigurationFileSystem files, Func<string,
     {
         var task = Find(taskId);
         var run = task.Container.Find(execId);
-        await GuestOf(task).Agent.TtyWinResizeAsync(task.Container.Id, run.AgentExecId, rows: height, columns: width, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await GuestOf(task).Agent.TtyWinResizeAsync(task.Container.Id, run.AgentExecId, rows: height, columns: width, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentException ex) when (ex.Code == StatusCode.NotFound)
+        {
+            // ctr resizes once more after a short process already exited: there is no terminal left to size.
+            logger.LogDebug("resize {Id}/{Exec}: process already gone ({Error})", taskId, execId, ex.AgentMessage);
+        }
     }
 
     public Task CloseStdinAsync(string taskId, string execId, CancellationToken cancellationToken)
