@@ -193,6 +193,22 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task A_chrooted_process_gets_proc_and_a_minimal_dev_in_its_own_mount_namespace_which_vanish_with_it()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        var rootfs = await TinyRootfs.BuildAsync(Path.Combine(agent.Directory, "rootfs"), Ct, "/bin/sh", "/bin/cat", "/usr/bin/head", "/usr/bin/wc");
+        Directory.CreateDirectory(Path.Combine(rootfs, "proc"));
+        Directory.CreateDirectory(Path.Combine(rootfs, "dev"));
+        await Containers.RunAsync(agent.Client, "c1", rootfs, "/bin/sh", "-c", "head -c 4096 /dev/zero | wc -c; cat /proc/self/comm; echo x > /dev/null && echo null-ok");
+
+        (await Containers.ReadTextAsync(agent.Client, "c1", "c1")).ShouldBe("4096\ncat\nnull-ok\n");
+        (await agent.Client.WaitProcessAsync("c1", "c1", Ct)).ShouldBe(0);
+        // The mounts lived in the process's namespace only: the host sees none under the rootfs.
+        File.ReadAllText("/proc/self/mountinfo").ShouldNotContain(rootfs);
+        Directory.GetFileSystemEntries(Path.Combine(rootfs, "dev")).ShouldBeEmpty("the device nodes were made on the namespace's tmpfs, not in the rootfs");
+    }
+
+    [Fact]
     public async Task The_process_is_chrooted_into_a_tiny_rootfs_and_sees_only_its_files()
     {
         await using var agent = await RunningAgent.StartAsync();

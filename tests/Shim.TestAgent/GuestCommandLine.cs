@@ -22,13 +22,25 @@ internal static class GuestCommandLine
     private static readonly Lazy<string> Setsid = new(() => HostTool("setsid"));
     private static readonly Lazy<string> Chroot = new(() => HostTool("chroot"));
     private static readonly Lazy<string> Env = new(() => HostTool("env"));
+    private static readonly Lazy<string> Unshare = new(() => HostTool("unshare"));
+
+    // Runs in a private mount namespace of the process's own (so every mount vanishes with it, nothing to clean up):
+    // /proc and a minimal /dev inside the rootfs, where the rootfs has those directories, as the agent mounts the
+    // spec's proc and dev mounts. Then "$@" (chroot …).
+    private const string GuestMountsScript =
+        "r=\"$0\"; " +
+        "if [ -d \"$r/proc\" ]; then mount -t proc proc \"$r/proc\" || exit 126; fi; " +
+        "if [ -d \"$r/dev\" ]; then mount -t tmpfs -o mode=755,size=1m tmpfs \"$r/dev\" || exit 126; " +
+        "for n in null zero full random urandom tty; do : > \"$r/dev/$n\" && mount --bind \"/dev/$n\" \"$r/dev/$n\"; done; fi; " +
+        "exec \"$@\"";
 
     public static void Configure(ProcessStartInfo psi, OciProcess spec, string rootfs, string? terminalPath)
     {
         var cwd = string.IsNullOrEmpty(spec.Cwd) ? "/" : spec.Cwd;
         var chrooted = !string.IsNullOrEmpty(rootfs) && rootfs != "/";
         IEnumerable<string> command = chrooted
-            ? [Chroot.Value, rootfs, "/bin/sh", "-c", CwdScript, cwd, .. spec.Args]
+            ? [Unshare.Value, "--mount", "--uts", "--ipc", "--propagation", "private", HostShell.Value, "-c", GuestMountsScript, rootfs,
+               Chroot.Value, rootfs, "/bin/sh", "-c", CwdScript, cwd, .. spec.Args]
             : spec.Args;
         if (!chrooted)
         {
