@@ -22,7 +22,7 @@ dotnet run -c Release --no-build --project tests/Shim.Benchmarks -- --filter "$f
 # processes of the published out/bin binary (a row says "skipped" when hack/setup.sh has not published it).
 case "ShimProcessTimings" in
   $filter)
-    echo "bench: timing cold shim processes (out/bin/containerd-shim-kataplug-v2)" >&2
+    echo "bench: timing cold shim processes (${KATAPLUG_BENCH_SHIM:-out/bin/containerd-shim-kataplug-v2})" >&2
     dotnet run -c Release --no-build --project tests/Shim.Benchmarks -- shim-processes --runs "${BENCH_PROCESS_RUNS:-12}" \
       --artifacts "$artifacts" >"$artifacts/processes.log" 2>&1 || { tail -40 "$artifacts/processes.log" >&2; exit 1; };;
 esac

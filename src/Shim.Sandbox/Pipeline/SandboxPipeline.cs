@@ -44,15 +44,6 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
     {
     }
 
-    /// <summary>The shim daemon's pipeline: JIT-warms the read-only path while containerd connects (see <see cref="PipelineWarmup"/>).</summary>
-    /// <param name="runtimeConfigPath">config_path from start's stdin (the daemon's <c>-runtime-config</c>), or null.</param>
-    public static SandboxPipeline ForShimDaemon(ILogger logger, string? runtimeConfigPath)
-    {
-        var pipeline = new SandboxPipeline(logger);
-        _ = PipelineWarmup.Start(runtimeConfigPath, PhysicalConfigurationFileSystem.Instance, Environment.GetEnvironmentVariable, PluginOwnerPolicy.RootOrCurrentUser, logger);
-        return pipeline;
-    }
-
     public async Task<SandboxCreated> CreateAsync(SandboxCreateRequest request, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -130,7 +121,8 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
         if (config.Plugins.Enabled.Value.Length > 0 && Directory.Exists(pluginsDir))
         {
             var loading = Stopwatch.StartNew();
-            catalog = new PluginLoader(new PluginLoaderOptions(pluginsDir) { OwnerPolicy = pluginOwnerPolicy }).LoadAll();
+            // Cached per daemon (the warm-up loaded it already); reloaded only when the directory changes.
+            catalog = PluginCatalogCache.Shared.Get(pluginsDir, pluginOwnerPolicy);
             logger.LogDebug("create {Id}: {Count} plugins loaded from {Dir} in {Ms:0.0} ms", request.TaskId, catalog.Loaded.Count, pluginsDir, loading.Elapsed.TotalMilliseconds);
         }
         else if (config.Plugins.Enabled.Value.Length > 0)
