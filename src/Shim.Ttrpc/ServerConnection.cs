@@ -156,7 +156,8 @@ internal sealed class ServerConnection : IAsyncDisposable
                 if (!draining)
                 {
                     // Created unstarted so it is in the table before it can remove itself.
-                    var call = new Task<Task>(() => HandleAsync(request, id));
+                    var arrival = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var call = new Task<Task>(() => HandleAsync(request, id, arrival));
                     inflight[id] = call.Unwrap();
                     call.Start(TaskScheduler.Default);
                     accepted = true;
@@ -177,11 +178,11 @@ internal sealed class ServerConnection : IAsyncDisposable
         return true;
     }
 
-    private async Task HandleAsync(Request request, uint id)
+    private async Task HandleAsync(Request request, uint id, long arrival)
     {
         try
         {
-            var (status, reply) = await InvokeAsync(request, id).ConfigureAwait(false);
+            var (status, reply) = await InvokeAsync(request, id, arrival).ConfigureAwait(false);
             if (lifetime.IsCancellationRequested)
             {
                 return; // Connection gone: nobody to answer.
@@ -218,7 +219,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
     }
 
-    private async Task<(Status Status, ByteString Reply)> InvokeAsync(Request request, uint id)
+    private async Task<(Status Status, ByteString Reply)> InvokeAsync(Request request, uint id, long arrival)
     {
         if (request.TimeoutNano < 0)
         {
@@ -242,7 +243,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             var metadata = request.Metadata.Count == 0
                 ? TtrpcMetadata.Empty
                 : new TtrpcMetadata(request.Metadata.Select(kv => KeyValuePair.Create(kv.Key, kv.Value)));
-            var context = new TtrpcCallContext(request.Service, request.Method, id, metadata, deadline, peer, call.Token);
+            var context = new TtrpcCallContext(request.Service, request.Method, id, metadata, deadline, peer, call.Token) { ArrivalTimestamp = arrival };
             work = handler.InvokeAsync(request.Payload, context);
             // WaitAsync: a handler that ignores its token still gets its caller answered at the deadline.
             var reply = await work.WaitAsync(call.Token).ConfigureAwait(false);

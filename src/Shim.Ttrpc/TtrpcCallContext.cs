@@ -15,4 +15,11 @@ public sealed record TtrpcCallContext(
     TtrpcMetadata Metadata,
     DateTimeOffset? Deadline,
     PeerCredentials Peer,
-    CancellationToken CancellationToken);
+    CancellationToken CancellationToken)
+{
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the moment the request frame was read (0 = unknown).</summary>
+    public long ArrivalTimestamp { get; init; }
+
+    /// <summary>Time since the request arrived (zero when unknown).</summary>
+    public TimeSpan SinceArrival => ArrivalTimestamp == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(ArrivalTimestamp);
+}

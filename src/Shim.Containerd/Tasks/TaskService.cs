@@ -475,7 +475,8 @@ public sealed class TaskService : ITaskExitSink
         {
             if (ex.Code != StatusCode.NotFound)
             {
-                logger.LogWarning("{Method} failed: {Error}", context.Method, ex.StatusMessage);
+                // The time from the request frame's arrival: what "refused N ms after Create arrives" means.
+                logger.LogWarning("{Method} failed {Ms:0.0} ms after the request arrived: {Error}", context.Method, context.SinceArrival.TotalMilliseconds, ex.StatusMessage);
             }
             throw;
         }

@@ -112,6 +112,7 @@ public static partial class ShimProcessTimings
         var options = ContainerdAny.Pack(new Options { ConfigPath = host.ConfigPath }).ToByteArray();
         var client = new List<double>();
         var logged = new List<double>();
+        var sinceArrival = new List<double>();
         for (var i = 0; i < runs; i++)
         {
             var id = $"p{i}";
@@ -146,6 +147,11 @@ public static partial class ShimProcessTimings
                 {
                     Console.Error.WriteLine($"client: refused after {client[^1]:0.0} ms; shim log:\n{logText}");
                 }
+                var arrived = ArrivedAfter().Match(logText);
+                if (arrived.Success)
+                {
+                    sinceArrival.Add(double.Parse(arrived.Groups[1].Value, CultureInfo.InvariantCulture));
+                }
                 var refused = RefusedAfter().Match(logText);
                 if (refused.Success)
                 {
@@ -160,7 +166,8 @@ public static partial class ShimProcessTimings
         return
         [
             (method + ", at the client", Median(client), Spread(client, runs) + "; target ≤ 50 ms"),
-            (method + ", as the shim logs it", logged.Count > 0 ? Median(logged) : "NA", logged.Count > 0 ? Spread(logged, logged.Count) : "no 'preflight refused after' line in the log"),
+            (method + ", from the request's arrival (shim log)", sinceArrival.Count > 0 ? Median(sinceArrival) : "NA", sinceArrival.Count > 0 ? Spread(sinceArrival, sinceArrival.Count) + "; target ≤ 50 ms" : "no 'Create failed N ms after the request arrived' line in the log"),
+            (method + ", pipeline only (shim log)", logged.Count > 0 ? Median(logged) : "NA", logged.Count > 0 ? Spread(logged, logged.Count) : "no 'preflight refused after' line in the log"),
         ];
     }
 
@@ -187,6 +194,9 @@ public static partial class ShimProcessTimings
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    [GeneratedRegex(@"Create failed ([0-9.]+) ms after the request arrived")]
+    private static partial Regex ArrivedAfter();
 
     [GeneratedRegex(@"preflight refused after ([0-9.]+) ms")]
     private static partial Regex RefusedAfter();
