@@ -85,7 +85,9 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
         var socket = Path.Combine(host.Directory, "agent.sock");
         await using var agent = Shim.TestAgent.TestAgentHost.Start(new Shim.TestAgent.TestAgentOptions(
             socket, SharedRoot: Path.Combine(host.StateDirectory, "sandboxes", "{sandbox}", "shared")));
-        var config = host.WriteConfig("none", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1\ndefault_vcpus = 1\ndefault_maxvcpus = 3", agentAddress: $"hvsock://{socket}:1024");
+        // Through the stand-in only for its second QMP monitor (the shim holds the first): no device is rewritten here.
+        var config = host.WriteConfig("none", "cold_plug_vfio = \"root-port\"\npcie_root_port = 1\ndefault_vcpus = 1\ndefault_maxvcpus = 3",
+            agentAddress: $"hvsock://{socket}:1024", qemuPath: QemuStandIn.Path);
         var exits = new RecordingExits();
         var request = Request("n1", config, """{"process":{"args":["sleep","1000"],"env":["PATH=/bin"],"cwd":"/"},"linux":{},"root":{"path":""" + "\"" + rootfs + "\"}}", exits);
         var pipeline = NewPipeline();
@@ -110,6 +112,13 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
         VcpuThreads(pid).ShouldBe(3);
         agent.Record.OnlineCpuMem.Single().NbCpus.ShouldBe(3u);
         agent.Record.Updates.Single().Resources.CPU.Quota.ShouldBe(200000);
+
+        // Pause and Resume stop and continue the whole VM.
+        var observer = QemuStandIn.ObserverSocket(Path.Combine(host.SandboxState("n1"), "qmp.sock"));
+        await pipeline.SetPausedAsync("n1", paused: true, deadline.Token);
+        (await VmStatusAsync(observer, deadline.Token)).ShouldBe("paused");
+        await pipeline.SetPausedAsync("n1", paused: false, deadline.Token);
+        (await VmStatusAsync(observer, deadline.Token)).ShouldBe("running");
 
         await pipeline.KillAsync("n1", "", 9, all: false, deadline.Token);
         (await exits.For("n1", "").WaitAsync(patience)).ShouldBe(137u);
@@ -137,6 +146,13 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
         failure.StatusMessage.ShouldContain("rolled back: QEMU stopped");
         ProcessTable.IsGone(BundleState.Load(request.Bundle)!.QemuPid.ShouldNotBeNull()).ShouldBeTrue();
         Directory.Exists(host.SandboxState("a1")).ShouldBeFalse();
+    }
+
+    private static async Task<string?> VmStatusAsync(string observerSocket, CancellationToken cancellationToken)
+    {
+        await using var qmp = await Shim.Qmp.QmpClient.ConnectAsync(observerSocket, TimeSpan.FromSeconds(10), cancellationToken);
+        var status = await qmp.ExecuteAsync("query-status", null, TimeSpan.FromSeconds(10), cancellationToken);
+        return status?["status"]?.GetValue<string>();
     }
 
     private static int VcpuThreads(int qemuPid) =>
