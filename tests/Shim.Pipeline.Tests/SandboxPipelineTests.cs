@@ -133,6 +133,30 @@ public sealed class SandboxPipelineTests(ITestOutputHelper output) : IDisposable
 
     [Fact]
     [Trait("Category", "Qemu")]
+    public async Task QemuDyingUnderARunningContainer_ReportsItsProcessExited255_AndDeleteStillCleansUp()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var rootfs = await TinyRootfs.BuildAsync(Path.Combine(host.Directory, "rootfs"), deadline.Token, "/bin/sh", "/bin/sleep");
+        var socket = Path.Combine(host.Directory, "agent.sock");
+        await using var agent = Shim.TestAgent.TestAgentHost.Start(new Shim.TestAgent.TestAgentOptions(
+            socket, SharedRoot: Path.Combine(host.StateDirectory, "sandboxes", "{sandbox}", "shared")));
+        var config = host.WriteConfig("dies", "default_vcpus = 1", agentAddress: $"hvsock://{socket}:1024");
+        var exits = new RecordingExits();
+        var request = Request("d1", config, """{"process":{"args":["sleep","1000"],"env":["PATH=/bin"],"cwd":"/"},"linux":{},"root":{"path":""" + "\"" + rootfs + "\"}}", exits);
+        var pipeline = NewPipeline();
+        var pid = (int)(await pipeline.CreateAsync(request, deadline.Token)).Pid;
+        await pipeline.StartAsync("d1", "", deadline.Token);
+
+        System.Diagnostics.Process.GetProcessById(pid).Kill(); // SIGKILL: the VM is gone
+
+        (await exits.For("d1", "").WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(255u);
+        await pipeline.DeleteAsync("d1", "", deadline.Token);
+        Directory.Exists(host.SandboxState("d1")).ShouldBeFalse();
+        File.Exists(Path.Combine(rootfs, "bin", "sleep")).ShouldBeTrue();
+    }
+
+    [Fact]
+    [Trait("Category", "Qemu")]
     public async Task NoAgentAnswering_CreateFailsNamingTheAddress_AndRollsQemuBack()
     {
         var socket = Path.Combine(host.Directory, "nobody.sock");

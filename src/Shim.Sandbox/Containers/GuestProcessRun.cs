@@ -36,8 +36,11 @@ public sealed class GuestProcessRun(string taskId, string execId, string contain
     /// <summary>Call right after the agent started the process (StartContainer / ExecProcess).</summary>
     public void Begin(AgentClient agent, ILogger logger, CancellationToken sandboxLifetime)
     {
-        pump = ProcessStdioPump.Start(agent, ContainerId, AgentExecId, Io, logger);
-        Exited = WatchAsync(agent, pump, logger, sandboxLifetime);
+        var started = ProcessStdioPump.Start(agent, ContainerId, AgentExecId, Io, logger);
+        pump = started;
+        // The sandbox ending (teardown, or the VM dying) ends the copy loops, so the exit is reported either way.
+        sandboxLifetime.Register(started.Abort);
+        Exited = WatchAsync(agent, started, logger, sandboxLifetime);
     }
 
     public void CloseStdin() => pump?.CloseStdin();

@@ -158,7 +158,7 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
         var endpoint = GuestSetup.EndpointFor(config.Agent, QemuLaunchMapping.GuestCidFor(id));
         var agent = await AgentClient.WaitForAgentAsync(endpoint, config.Agent.DialTimeout, cancellationToken).ConfigureAwait(false);
         var guest = new SandboxGuest(id, agent, qemu.CreateVcpuHotplug(), resources.State);
-        resources.SetGuest(guest);
+        resources.SetGuest(guest, guest.WatchForDeath(qemu.Exited, logger));
         var version = await agent.VersionAsync(cancellationToken).ConfigureAwait(false);
         logger.LogInformation("create {Id}: agent {Version} (protocol {Protocol}) at {Endpoint} answered after {Ms:0.0} ms",
             id, version.AgentVersion, version.GrpcVersion, endpoint.ToString(), clock.Elapsed.TotalMilliseconds);

@@ -1,3 +1,4 @@
+using Shim.Agent;
 using Microsoft.Extensions.Logging;
 using Shim.HostPci;
 using Shim.Qemu;
@@ -36,7 +37,14 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
     /// <summary>Deadline of DestroySandbox at teardown (the VM is stopped right after in any case).</summary>
     public static readonly TimeSpan DestroySandboxDeadline = TimeSpan.FromSeconds(2);
 
-    public void SetGuest(Shim.Sandbox.Containers.SandboxGuest guest) => Guest = guest;
+    /// <summary>The agent liveness loop of <see cref="Guest"/> (disposed at teardown).</summary>
+    public AgentHealthMonitor? Health { get; private set; }
+
+    public void SetGuest(Shim.Sandbox.Containers.SandboxGuest guest, AgentHealthMonitor? health = null)
+    {
+        Guest = guest;
+        Health = health;
+    }
 
     public IReadOnlyList<int> BoundGroups => _boundGroups;
 
@@ -98,6 +106,11 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
     public async Task<IReadOnlyList<string>> ReleaseAsync()
     {
         var failures = new List<string>();
+        if (Health is { } health)
+        {
+            await health.DisposeAsync().ConfigureAwait(false);
+            Health = null;
+        }
         if (Guest is { } guest)
         {
             await ReleaseGuestAsync(guest).ConfigureAwait(false);
