@@ -14,13 +14,16 @@ public class KataCompatibilityTests
         c.Hypervisor.Accelerator.Value.ShouldBe(QemuAccelerator.Tcg); // kataplug extension, absent from Kata files
         c.Runtime.PodResourceApiSock.Value.ShouldBe("/var/lib/kubelet/pod-resources/kubelet.sock");
         c.Agent.DialTimeoutSeconds.Value.ShouldBe(45);
+        c.Hypervisor.VirtioFsDaemon.Value.ShouldBe("/opt/kata/libexec/virtiofsd");
+        c.Hypervisor.VirtioFsDaemon.Origin.ToString().ShouldBe("test.toml:38:20");
     }
 
     [Fact]
     public void Keys_kataplug_does_not_use_are_collected_with_their_position()
     {
         var ignored = TestConfig.Load(KataFile).IgnoredKeys;
-        ignored.ShouldContain(k => k.Section == "hypervisor.qemu" && k.Key == "virtio_fs_daemon" && k.Origin.ToString() == "test.toml:38:1");
+        ignored.ShouldContain(k => k.Section == "hypervisor.qemu" && k.Key == "valid_virtio_fs_daemon_paths" && k.Origin.ToString() == "test.toml:39:1");
+        ignored.ShouldNotContain(k => k.Key == "virtio_fs_daemon"); // kataplug starts it now
         ignored.ShouldContain(k => k.Section == "hypervisor.qemu" && k.Key == "hotplug_vfio_on_root_bus");
         ignored.ShouldContain(k => k.Section == "hypervisor.qemu" && k.Key == "factory_options_nobody_uses");
         ignored.ShouldContain(k => k.Section == "" && k.Key == "factory");
@@ -28,7 +31,7 @@ public class KataCompatibilityTests
         ignored.ShouldContain(k => k.Section == "runtime" && k.Key == "internetworking_model");
         ignored.ShouldContain(k => k.Section == "agent.kata" && k.Key == "enable_tracing");
         ignored.ShouldNotContain(k => k.Key == "pcie_root_port" || k.Key == "vfio_mode" || k.Key == "dial_timeout");
-        ignored.First(k => k.Key == "virtio_fs_daemon").ToString().ShouldBe("[hypervisor.qemu] virtio_fs_daemon (test.toml:38:1): not used by kataplug");
+        ignored.First(k => k.Key == "valid_virtio_fs_daemon_paths").ToString().ShouldBe("[hypervisor.qemu] valid_virtio_fs_daemon_paths (test.toml:39:1): not used by kataplug");
     }
 
     [Fact]

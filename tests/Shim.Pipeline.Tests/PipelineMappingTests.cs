@@ -95,7 +95,11 @@ public sealed class PipelineMappingTests : IDisposable
         spec.Initrd.ShouldBe("/boot/initrd");
         spec.KernelAppend.ShouldBe("quiet");
         spec.Smp.ShouldBe(SmpTopology.Flat(1, 4));
-        spec.Devices.Last().ToDeviceArgument().ShouldBe("vhost-vsock-pci,id=vsock0,guest-cid=77");
+        spec.Devices.Select(d => d.ToDeviceArgument()).ShouldContain("vhost-vsock-pci,id=vsock0,guest-cid=77");
+        // shared_fs = "virtio-fs" (the default): virtiofsd's socket in the sandbox state, tag kataShared.
+        spec.Devices.Last().ToDeviceArgument().ShouldBe("vhost-user-fs-pci,chardev=char-kataShared,tag=kataShared,queue-size=1024");
+        spec.ExtraArguments.ShouldContain("socket,id=char-kataShared,path=/run/kp/sandboxes/sb1/vfs.sock");
+        spec.SharedMemory.ShouldBeTrue();
         QemuLaunchMapping.GuestCidFor("sb1").ShouldBe(QemuLaunchMapping.GuestCidFor("sb1"));
         QemuLaunchMapping.GuestCidFor("sb1").ShouldBeGreaterThanOrEqualTo(3u);
         // The kernel does not exist here: refused before any side effect, naming both ways out.

@@ -52,6 +52,9 @@ internal static class QemuSettingsReader
             PcieRootPort: r.Read("pcie_root_port", 0, ValueParsers.Integer(0, MaxPciePorts, portLimit)),
             PcieSwitchPort: r.Read("pcie_switch_port", 0, ValueParsers.Integer(0, MaxPciePorts, portLimit)),
             SharedFs: r.Read("shared_fs", "virtio-fs", ValueParsers.OneOf([.. SharedFsValues])),
+            // Kata's annotation gate lists virtio_fs_daemon as a path that must never come from a pod: file only.
+            VirtioFsDaemon: r.Read("virtio_fs_daemon", "/usr/libexec/virtiofsd", ValueParsers.AbsolutePath(allowEmpty: false), allowOverride: false),
+            VirtioFsCache: r.Read("virtio_fs_cache", "auto", ValueParsers.OneOf("auto", "always", "never", "none", "metadata")),
             FileMemBackend: r.Read("file_mem_backend", "", ValueParsers.AbsolutePath(allowEmpty: true), allowOverride: false),
             EnableHugepages: r.Read("enable_hugepages", false, ValueParsers.Boolean),
             MemoryPrealloc: r.Read("enable_mem_prealloc", false, ValueParsers.Boolean),

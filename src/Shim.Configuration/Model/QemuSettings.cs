@@ -23,6 +23,8 @@ public sealed record QemuSettings(
     Setting<int> PcieRootPort,
     Setting<int> PcieSwitchPort,
     Setting<string> SharedFs,
+    Setting<string> VirtioFsDaemon,
+    Setting<string> VirtioFsCache,
     Setting<string> FileMemBackend,
     Setting<bool> EnableHugepages,
     Setting<bool> MemoryPrealloc,

@@ -18,6 +18,7 @@ public static class SandboxApply
     public static readonly TimeSpan BindDeadline = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan QemuStartDeadline = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan HotplugDeadline = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan VirtiofsStartDeadline = TimeSpan.FromSeconds(5);
 
     /// <summary>The IOMMU groups of every placed VFIO function, in plan order, each once.</summary>
     public static IReadOnlyList<int> GroupsOf(TopologyPlan plan, HostInventory inventory)
@@ -53,6 +54,15 @@ public static class SandboxApply
             }
         }
 
+        if (QemuLaunchMapping.UsesVirtiofs(config))
+        {
+            // The guest's kataShared: the shared directory the container rootfs binds land in. QEMU connects at start.
+            Directory.CreateDirectory(resources.State.SharedDirectory);
+            var q = config.Hypervisor;
+            resources.SetVirtiofs(await VirtiofsDaemon.StartAsync(q.VirtioFsDaemon.Value, resources.State.VirtiofsSocket, resources.State.SharedDirectory,
+                q.VirtioFsCache.Value, VirtiofsStartDeadline, cancellationToken).ConfigureAwait(false));
+            logger.LogInformation("sandbox {Id}: virtiofsd pid {Pid} exports {Dir}", id, resources.Virtiofs!.Pid, resources.State.SharedDirectory);
+        }
         var spec = QemuLaunchMapping.ToLaunchSpec(config, plan, resources.State, QemuLaunchMapping.GuestCidFor(id));
         var qemu = await QemuProcess.StartAsync(spec, QemuStartDeadline, cancellationToken).ConfigureAwait(false);
         resources.SetQemu(qemu, new PciHotplug(qemu.Qmp, HotplugTopology.From(plan.Topology)));

@@ -37,6 +37,11 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
     /// <summary>Deadline of DestroySandbox at teardown (the VM is stopped right after in any case).</summary>
     public static readonly TimeSpan DestroySandboxDeadline = TimeSpan.FromSeconds(2);
 
+    /// <summary>virtiofsd, when the guest's agent reads the shared directory over virtio-fs.</summary>
+    public VirtiofsDaemon? Virtiofs { get; private set; }
+
+    public void SetVirtiofs(VirtiofsDaemon daemon) => Virtiofs = daemon;
+
     /// <summary>The agent liveness loop of <see cref="Guest"/> (disposed at teardown).</summary>
     public AgentHealthMonitor? Health { get; private set; }
 
@@ -140,6 +145,11 @@ public sealed class SandboxResources(string sandboxId, GroupBinder binder, Sandb
                 failures.Add($"stopping QEMU (pid {pid}): {ex.Message}");
             }
             Qemu = null;
+        }
+        if (Virtiofs is { } virtiofs)
+        {
+            await virtiofs.DisposeAsync().ConfigureAwait(false); // normally gone already: it exits with QEMU
+            Virtiofs = null;
         }
         // Restore only once QEMU is gone (or never started): it holds the groups open until it exits (W8).
         if (failures.Count == 0)

@@ -17,6 +17,9 @@ public sealed record SandboxStateDirectory(string Path)
 
     public string QmpSocket => System.IO.Path.Combine(Path, QmpSocketName);
 
+    /// <summary>virtiofsd's vhost-user socket (agent in the guest with shared_fs = "virtio-fs").</summary>
+    public string VirtiofsSocket => System.IO.Path.Combine(Path, "vfs.sock");
+
     public string PortsFile => System.IO.Path.Combine(Path, PortsFileName);
 
     /// <summary>What the guest sees as the kataShared mount (/run/kata-containers/shared/containers/).</summary>
