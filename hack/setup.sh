@@ -26,7 +26,12 @@ publish() { # project output-dir
     -o "$2" --nologo -v quiet
 }
 publish src/Kataplug.Cli/Kataplug.Cli.csproj out/bin
-publish src/Kataplug.ShimHost/Kataplug.ShimHost.csproj out/bin
+# The shim is self-contained with a composite ReadyToRun image (framework included): containerd starts a fresh
+# daemon per sandbox and the first Create must not wait on the JIT (issue #7: refusal in ≤ 50 ms). out/bin links it.
+dotnet publish src/Kataplug.ShimHost/Kataplug.ShimHost.csproj -c Release -r "$rid" --self-contained true \
+  -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o out/shim --nologo -v quiet
+rm -f out/bin/containerd-shim-kataplug-v2 out/bin/containerd-shim-kataplug-v2.dll out/bin/containerd-shim-kataplug-v2.deps.json out/bin/containerd-shim-kataplug-v2.runtimeconfig.json
+ln -s ../shim/containerd-shim-kataplug-v2 out/bin/containerd-shim-kataplug-v2
 for proj in plugins/*/*.csproj; do
   [ -e "$proj" ] || continue
   name=$(basename "$(dirname "$proj")")
@@ -34,4 +39,4 @@ for proj in plugins/*/*.csproj; do
   # Plugins run as root inside the shim: the loader refuses files writable by group or others.
   chmod -R go-w "out/plugins/$name"
 done
-echo "setup: done (out/bin/kataplug, out/bin/containerd-shim-kataplug-v2)"
+echo "setup: done (out/bin/kataplug, out/bin/containerd-shim-kataplug-v2 -> out/shim/)"
