@@ -7,12 +7,13 @@
 # Needs hack/setup.sh to have run (out/bin); runs as root (containerd, bind mounts, chroot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=10; mib=64; shim=$PWD/out/bin/containerd-shim-kataplug-v2
+runs=10; mib=64; shim=$PWD/out/bin/containerd-shim-kataplug-v2; csv=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
     --mib) mib=$2; shift 2;;
     --shim) shim=$(realpath "$2"); shift 2;;
+    --csv) csv=$2; shift 2;;   # also write the rows for hack/bench.sh's table
     *) echo "bench-ctr: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -24,6 +25,9 @@ ctd_pid=""; agent_pid=""
 cleanup() {
   [ -z "$agent_pid" ] || { kill "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; }
   [ -z "$ctd_pid" ] || { kill "$ctd_pid" 2>/dev/null || true; wait "$ctd_pid" 2>/dev/null || true; }
+  # A run cut short leaves shim daemons, QEMUs and rootfs shares behind: end them, detach the shares, then delete.
+  pkill -f -- "$work" 2>/dev/null || true
+  awk -v w="$work" '$5 ~ "^"w {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$work" 2>/dev/null || echo "bench-ctr: left $work (a mount is still there)" >&2
 }
 trap cleanup EXIT
@@ -75,11 +79,14 @@ done
 sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
 median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
 echo "ctr run --rm /bin/true, end to end: median ${median} ms of ${runs} (sorted: ${sorted% })"
+load=$(cut -d' ' -f1 /proc/loadavg)
+[ -z "$csv" ] || printf 'Method,Mean,Allocated,Note\n"ctr run --rm /bin/true, end to end","%s ms (median)",-,"%s runs, sorted: %s; load %s"\n' \
+  "$median" "$runs" "${sorted% }" "$load" >"$csv"
 
 # Throughput: bytes / (time of the last byte - time of the first), so VM start-up is not counted. The source is
 # `yes | head -c` (the test agent's chroot has no /dev, so no /dev/zero); ctr's stderr (yes: Broken pipe) is dropped.
-run b-stdout /bin/sh -c "yes | head -c $((mib << 20))" 2>/dev/null | python3 -c '
-import sys, time
+run b-stdout /bin/sh -c "yes | head -c $((mib << 20))" 2>/dev/null | BENCH_CTR_CSV=$csv python3 -c '
+import os, sys, time
 want = int(sys.argv[1]) << 20
 first = None; n = 0; f = sys.stdin.buffer
 while True:
@@ -91,4 +98,8 @@ last = time.monotonic()
 if n != want: sys.exit(f"bench-ctr: got {n} bytes of stdout, expected {want}")
 secs = max(last - first, 1e-9)
 print(f"stdout through the shim: {n >> 20} MiB in {secs*1000:.0f} ms = {n / secs / 1e6:.1f} MB/s")
+csv = os.environ.get("BENCH_CTR_CSV")
+if csv:
+    with open(csv, "a") as f:
+        f.write("\"stdout through the shim\",\"%.1f MB/s\",-,\"%d MiB, first to last byte\"\n" % (n / secs / 1e6, n >> 20))
 ' "$mib" || fail "throughput run failed"

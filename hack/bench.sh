@@ -26,6 +26,19 @@ case "ShimProcessTimings" in
     dotnet run -c Release --no-build --project tests/Shim.Benchmarks -- shim-processes --runs "${BENCH_PROCESS_RUNS:-12}" \
       --artifacts "$artifacts" >"$artifacts/processes.log" 2>&1 || { tail -40 "$artifacts/processes.log" >&2; exit 1; };;
 esac
+# ctr run end to end through a private containerd (hack/bench-ctr.sh): root only, needs out/bin.
+mkdir -p "$artifacts/results"
+case "CtrRun" in
+  $filter)
+    if [ "$(id -u)" = 0 ] && [ -x out/bin/containerd-shim-kataplug-v2 ]; then
+      echo "bench: ctr run end to end (hack/bench-ctr.sh)" >&2
+      bash hack/bench-ctr.sh --runs "${BENCH_CTR_RUNS:-10}" --csv "$artifacts/results/Shim.Benchmarks.CtrRun-report.csv" \
+        >"$artifacts/ctr.log" 2>&1 || { tail -40 "$artifacts/ctr.log" >&2; exit 1; }
+    else
+      printf 'Method,Mean,Allocated,Note\n"ctr run --rm /bin/true, end to end",NA,-,"skipped: needs root and hack/setup.sh (out/bin)"\n' \
+        >"$artifacts/results/Shim.Benchmarks.CtrRun-report.csv"
+    fi;;
+esac
 python3 - "$artifacts/results" <<'PY'
 import csv, glob, os, sys
 stats = {"Note", "Method", "Job", "Mean", "Error", "StdDev", "Median", "Allocated", "Ratio", "RatioSD", "Gen0", "Gen1", "Gen2", "Alloc Ratio", "Op/s"}
