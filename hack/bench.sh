@@ -51,7 +51,8 @@ if not raw:
     print("bench: no results", file=sys.stderr); sys.exit(1)
 # Job settings repeat on every row; a benchmark parameter is a column whose value varies somewhere.
 keys = {k for _, r in raw for k in r if k not in stats}
-varying = sorted(k for k in keys if len({r.get(k) for _, r in raw}) > 1)
+# (Only among the BenchmarkDotNet rows: process and ctr rows have no job columns at all.)
+varying = sorted(k for k in keys if len({r[k] for _, r in raw if k in r}) > 1)
 # A process-timing row carries its own note (runs, spread, load, or why it was skipped) in place of parameters.
 rows = [(cls, r.get("Method", ""), r.get("Note") or " ".join(f"{k}={r[k]}" for k in varying if r.get(k)), r.get("Mean", ""), r.get("Allocated", "")) for cls, r in raw]
 head = ("Class", "Benchmark", "Params", "Mean", "Allocated")

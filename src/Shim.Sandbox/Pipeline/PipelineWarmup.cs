@@ -142,8 +142,28 @@ public static class PipelineWarmup
         }
         if (standDown()) return 2;
         _ = RefusedPlan(new TopologySettings());
+        await ThrowThroughAsyncFramesAsync().ConfigureAwait(false);
         standDown();
         return 3;
+    }
+
+    // A refusal reaches containerd as an exception unwinding several async frames; a process's first throw is slow
+    // (exception dispatch, async unwinding), so the warm-up throws and catches one the same way.
+    private static async Task ThrowThroughAsyncFramesAsync()
+    {
+        try
+        {
+            await RefuseAsync().ConfigureAwait(false);
+        }
+        catch (Shim.Ttrpc.TtrpcException ex) when (ex.Code == Shim.Ttrpc.StatusCode.FailedPrecondition)
+        {
+        }
+    }
+
+    private static async Task RefuseAsync()
+    {
+        await Task.Yield();
+        throw new Shim.Ttrpc.TtrpcException(Shim.Ttrpc.StatusCode.FailedPrecondition, "warm-up refusal");
     }
 
     private static Task OnOwnThread(string part, PipelineWarmupRun run, ILogger logger, Func<Func<bool>, Task<int>> body)
