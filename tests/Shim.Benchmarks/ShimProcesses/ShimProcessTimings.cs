@@ -20,8 +20,7 @@ namespace Shim.Benchmarks.ShimProcesses;
 /// </list>
 /// Medians of <c>--runs</c> runs (default 12). Writes <c>ShimProcessTimings-report.csv</c> into
 /// <c>&lt;artifacts&gt;/results</c> in the columns hack/bench.sh's table reads. For diagnosis: KATAPLUG_BENCH_DEBUG=1
-/// runs the shim with -debug, KATAPLUG_BENCH_SHOW_LOG=1 prints each daemon's log (warm-up step times included), and
-/// KATAPLUG_BENCH_CREATE_DELAY_MS delays Create to show what a Create that finds the warm-up finished costs.
+/// runs the shim with -debug, and KATAPLUG_BENCH_SHOW_LOG=1 prints each daemon's log (warm-up step times included).
 /// </summary>
 public static partial class ShimProcessTimings
 {
@@ -126,10 +125,6 @@ public static partial class ShimProcessTimings
             }
             try
             {
-                if (int.TryParse(Environment.GetEnvironmentVariable("KATAPLUG_BENCH_CREATE_DELAY_MS"), out var delay))
-                {
-                    await Task.Delay(delay); // diagnosis only: how fast is a Create that finds the warm-up done?
-                }
                 await using var ttrpc = await TtrpcClient.ConnectAsync(start.Stdout["unix://".Length..], CancellationToken.None);
                 var request = new CreateTaskRequest { Id = id, Bundle = bundle, Options = ContainerdAny.Pack(new Options { ConfigPath = host.ConfigPath }) };
                 var clock = Stopwatch.StartNew();
