@@ -7,6 +7,7 @@
 # Needs hack/setup.sh to have run (out/bin); runs as root (containerd, bind mounts, chroot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/private-containerd.sh
 runs=10; mib=64; shim=$PWD/out/bin/containerd-shim-kataplug-v2; csv=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,18 +37,7 @@ echo "bench-ctr: building the test agent" >&2
 dotnet build tests/Shim.TestAgent -c Release -o "$work/agent" --nologo -v quiet -clp:ErrorsOnly >&2
 printf '#!/bin/sh\nexec %s "$@"\n' "$shim" >"$ctd/bin/containerd-shim-kataplug-v2"
 chmod +x "$ctd/bin/containerd-shim-kataplug-v2"
-cat >"$ctd/config.toml" <<TOML
-version = 2
-root = "$ctd/root"
-state = "$ctd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$ctd/c.sock"
-[ttrpc]
-  address = "$ctd/c.sock.ttrpc"
-TOML
-PATH="$ctd/bin:$PATH" containerd --config "$ctd/config.toml" >"$work/containerd.log" 2>&1 &
-ctd_pid=$!
+start_private_containerd "$ctd" "$work/containerd.log"
 "$work/agent/kataplug-test-agent" --socket "$work/agent.sock" --shared-root "$work/state/sandboxes/{sandbox}/shared" \
   --serve-many >"$work/agent.log" 2>&1 &
 agent_pid=$!

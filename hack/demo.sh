@@ -4,6 +4,7 @@
 # only discovers after unbinding a VF, refused before anything is touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib/private-containerd.sh
 bash hack/setup.sh
 kataplug=out/bin/kataplug
 work=$(mktemp -d /tmp/kataplug-demo.XXXXXX)
@@ -56,18 +57,7 @@ after=$(find "$work/host" -type f -exec sha256sum {} + | sort | sha256sum)
 step "the shim under a private containerd 1.6: ctr run with a VF in the pod's network namespace (ovn-kubernetes' shape)"
 ctd=$work/ctd; mkdir -p "$ctd/bin" "$ctd/rootfs" "$work/state"
 ln -s "$PWD/out/bin/containerd-shim-kataplug-v2" "$ctd/bin/containerd-shim-kataplug-v2"
-cat >"$ctd/config.toml" <<TOML
-version = 2
-root = "$ctd/root"
-state = "$ctd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$ctd/c.sock"
-[ttrpc]
-  address = "$ctd/c.sock.ttrpc"
-TOML
-PATH="$ctd/bin:$PATH" containerd --config "$ctd/config.toml" >"$ctd/containerd.log" 2>&1 &
-ctd_pid=$!
+start_private_containerd "$ctd" "$ctd/containerd.log"
 netns=kp-demo-$$
 agent_pid=""
 cleanup() {
