@@ -77,6 +77,8 @@ public sealed class ContainerResourcesTests
         // Burns CPU in the shell itself, then shows its pid and idles (exec keeps the pid).
         await StartAsync(agent, "/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo $$; exec /bin/sleep 100");
         var pid = int.Parse(System.Text.Encoding.ASCII.GetString((await agent.Client.ReadStdoutAsync("c1", "c1", Ct)).Span).Trim(), CultureInfo.InvariantCulture);
+        // The shell echoes before it execs sleep; mid-exec the process has no resident memory yet. Wait (bounded) for sleep.
+        SpinWait.SpinUntil(() => File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep", TimeSpan.FromSeconds(10)).ShouldBeTrue("the shell never exec'd sleep");
 
         var stats = (await agent.Client.StatsContainerAsync("c1", Ct)).CgroupStats;
 
