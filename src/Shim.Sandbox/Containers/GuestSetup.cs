@@ -79,13 +79,13 @@ public static class GuestSetup
     /// Shares the container's rootfs (and bind sources) into the sandbox's shared directory and creates the container in
     /// the guest. On failure, what was mounted here is detached again before the exception propagates.
     /// </summary>
+    /// <param name="configJson">The bundle's config.json text, as the caller already read it.</param>
     public static async Task<GuestContainer> CreateContainerAsync(
-        SandboxGuest guest, SandboxCreateRequest request, KataplugConfiguration config,
+        SandboxGuest guest, SandboxCreateRequest request, string configJson, KataplugConfiguration config,
         IReadOnlyList<AttachmentRequest> attachments, IReadOnlyDictionary<string, string> guestPaths, ILogger logger, CancellationToken cancellationToken)
     {
         var id = request.TaskId;
         var configPath = Path.Combine(request.Bundle, "config.json");
-        var configJson = await File.ReadAllTextAsync(configPath, cancellationToken).ConfigureAwait(false);
         var converted = AgentContainerSpec.FromOciJson(configJson, configPath, id, GuestPaths.ContainerRootfs(id),
             removeVfioNodes: config.Runtime.VfioMode.Value == Shim.Configuration.VfioMode.GuestKernel);
 

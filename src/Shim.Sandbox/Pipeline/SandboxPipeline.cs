@@ -55,6 +55,8 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
                 Annotations: request.Spec.Annotations),
             files);
         var config = loaded.Configuration;
+        // config.json is read once per Create: preflight, the agent's sandbox and the container all use this text.
+        var oci = OciSandboxSpec.Load(request.Bundle);
         logger.LogInformation("create {Id}: configuration loaded from {Source} ({Ms:0.0} ms)", request.TaskId, loaded.Source.ToString(), clock.Elapsed.TotalMilliseconds);
         if (!request.IsSandbox)
         {
@@ -63,13 +65,13 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
             {
                 throw new TtrpcException(StatusCode.FailedPrecondition, $"container {request.TaskId}: sandbox {request.SandboxId} is not running in this shim; create the sandbox first");
             }
-            var container = await GuestSetup.CreateContainerAsync(podGuest, request, config, [], new Dictionary<string, string>(), logger, cancellationToken).ConfigureAwait(false);
+            var container = await GuestSetup.CreateContainerAsync(podGuest, request, oci.Json, config, [], new Dictionary<string, string>(), logger, cancellationToken).ConfigureAwait(false);
             _containers[request.TaskId] = new TaskContainer(pod, container, request);
             return new SandboxCreated((uint)podQemu.Pid);
         }
 
         var id = request.SandboxId;
-        var result = await PreflightAsync(request, config, cancellationToken).ConfigureAwait(false);
+        var result = await PreflightAsync(request, config, oci, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var lines = result.ProblemLines.ToArray();
@@ -92,7 +94,7 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
         try
         {
             await SandboxApply.ApplyAsync(resources, config, plan, result.Inventory, result.Attachments, request.Bundle, logger, cancellationToken).ConfigureAwait(false);
-            var container = await StartGuestAsync(resources, request, config, plan, result.Attachments, clock, cancellationToken).ConfigureAwait(false);
+            var container = await StartGuestAsync(resources, request, oci, config, plan, result.Attachments, clock, cancellationToken).ConfigureAwait(false);
             _containers[request.TaskId] = new TaskContainer(resources, container, request);
         }
         catch (Exception ex)
@@ -113,9 +115,8 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
         return new SandboxCreated((uint)resources.Qemu.Pid);
     }
 
-    private async Task<PreflightResult> PreflightAsync(SandboxCreateRequest request, KataplugConfiguration config, CancellationToken cancellationToken)
+    private async Task<PreflightResult> PreflightAsync(SandboxCreateRequest request, KataplugConfiguration config, OciSandboxSpec oci, CancellationToken cancellationToken)
     {
-        var oci = OciSandboxSpec.Load(request.Bundle);
         var pluginsDir = config.Plugins.Directory.Value;
         PluginCatalog? catalog = null;
         if (config.Plugins.Enabled.Value.Length > 0 && Directory.Exists(pluginsDir))
@@ -148,7 +149,7 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
 
     // QEMU continues (cold- and hot-plugged devices are in place), then the agent half of Create (§3.1).
     private async Task<GuestContainer> StartGuestAsync(
-        SandboxResources resources, SandboxCreateRequest request, KataplugConfiguration config, Shim.Topology.TopologyPlan plan,
+        SandboxResources resources, SandboxCreateRequest request, OciSandboxSpec oci, KataplugConfiguration config, Shim.Topology.TopologyPlan plan,
         IReadOnlyList<Shim.Abstractions.AttachmentRequest> attachments, Stopwatch clock, CancellationToken cancellationToken)
     {
         var id = resources.SandboxId;
@@ -163,9 +164,8 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
         logger.LogInformation("create {Id}: agent {Version} (protocol {Protocol}) at {Endpoint} answered after {Ms:0.0} ms",
             id, version.AgentVersion, version.GrpcVersion, endpoint.ToString(), clock.Elapsed.TotalMilliseconds);
         _ = WatchOomAsync(guest, request.Exits);
-        var oci = OciSandboxSpec.Load(request.Bundle);
         await GuestSetup.ConfigureSandboxAsync(agent, id, oci.Json, Path.Combine(request.Bundle, "config.json"), config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
-        return await GuestSetup.CreateContainerAsync(guest, request, config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
+        return await GuestSetup.CreateContainerAsync(guest, request, oci.Json, config, attachments, guestPaths, logger, cancellationToken).ConfigureAwait(false);
     }
 
     // Kata's long poll (§3.1 step 15): each reply names a container whose process the guest OOM killer hit. Ends
