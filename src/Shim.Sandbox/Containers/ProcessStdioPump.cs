@@ -44,7 +44,7 @@ public sealed class ProcessStdioPump
     /// <summary>Completes when every output stream reached EOF and its fifo is closed (bytes copied per stream).</summary>
     public Task<long[]> OutputDone { get; }
 
-    /// <summary>Completes when stdin was copied and closed (bytes copied), or abandoned.</summary>
+    /// <summary>Completes when stdin was copied and closed (bytes copied), or abandoned (-1).</summary>
     public Task<long> InputDone { get; }
 
     /// <summary>containerd's CloseIO: if its writer never opened the stdin fifo, stop waiting for it (the process gets EOF).</summary>
@@ -109,30 +109,25 @@ public sealed class ProcessStdioPump
 
     private async Task<long> CopyInputAsync()
     {
-        long total = 0;
         try
         {
             var source = stdin is null ? null : await stdin.Opened.WaitAsync(abort.Token).ConfigureAwait(false);
-            if (source is not null)
+            if (source is null)
             {
-                await using (source.ConfigureAwait(false))
-                {
-                    var buffer = new byte[AgentProcessIo.StdinChunk];
-                    int n;
-                    while ((n = await source.ReadAsync(buffer, abort.Token).ConfigureAwait(false)) > 0)
-                    {
-                        await agent.WriteStdinAsync(containerId, execId, buffer.AsMemory(0, n), abort.Token).ConfigureAwait(false);
-                        total += n;
-                    }
-                }
+                await agent.CloseStdinAsync(containerId, execId, abort.Token).ConfigureAwait(false);
+                return 0;
             }
-            await agent.CloseStdinAsync(containerId, execId, abort.Token).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                // Chunks, then CloseStdin at EOF: the agent library's own loop.
+                return await AgentProcessIo.CopyInputAsync(agent, containerId, execId, source, abort.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is AgentException or IOException or OperationCanceledException)
         {
             // The process exited (code 5) or stopped reading: what it did not read is dropped, as with a pipe.
-            logger.LogDebug("{Container}/{Exec}: stdin copy ended after {Bytes} bytes: {Error}", containerId, execId, total, ex.Message);
+            logger.LogDebug("{Container}/{Exec}: stdin copy ended early: {Error}", containerId, execId, ex.Message);
+            return -1;
         }
-        return total;
     }
 }
