@@ -16,12 +16,11 @@ public static class Program
     // Serve mode only (ShimProgram has parsed the arguments successfully by then). The warm-up starts at once: Create
     // arrives a few milliseconds after the daemon listens, and measured on two loaded cores, a warm-up held back until
     // then left Create slower while start gained nothing. It stands down when Create arrives.
-    private static WarmupAwarePipeline DaemonPipeline(ILogger logger, string[] args)
+    private static SandboxPipeline DaemonPipeline(ILogger logger, string[] args)
     {
         var flags = ShimFlagParser.Parse(args);
         var options = new PipelineWarmupOptions(flags.RuntimeConfigPath, flags.Bundle, PhysicalConfigurationFileSystem.Instance,
             Environment.GetEnvironmentVariable, PluginOwnerPolicy.RootOrCurrentUser);
-        var warmup = PipelineWarmup.Begin(options, logger);
-        return new WarmupAwarePipeline(new SandboxPipeline(logger), warmup);
+        return new SandboxPipeline(logger) { Warmup = PipelineWarmup.Begin(options, logger) };
     }
 }

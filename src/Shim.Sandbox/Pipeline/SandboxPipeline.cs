@@ -44,8 +44,13 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
     {
     }
 
+    /// <summary>The daemon's warm-up, told to stand down when a Create arrives: from then on it would only take CPU
+    /// from the Create it prepared for.</summary>
+    public PipelineWarmupRun? Warmup { get; init; }
+
     public async Task<SandboxCreated> CreateAsync(SandboxCreateRequest request, CancellationToken cancellationToken)
     {
+        Warmup?.StandDown();
         var clock = Stopwatch.StartNew();
         var loaded = ConfigurationSelector.Load(
             new ConfigSelectionInputs(
