@@ -10,8 +10,9 @@ namespace Shim.Containerd.Mounts;
 /// </summary>
 public static partial class MountTable
 {
+    private const ulong MsReadOnly = 1;
+    private const ulong MsRemount = 0x20;
     private const ulong MsBind = 0x1000;
-    private const ulong MsRec = 0x4000;
     private const ulong MsPrivate = 1 << 18;
     private const int MntDetach = 2;
 
@@ -40,7 +41,7 @@ public static partial class MountTable
         }
         // Private: nothing mounted later under the container's rootfs leaks back to the host or other shares.
         _ = Mount("", target, null, MsPrivate, 0);
-        if (readOnly && Mount("", target, null, MsBind | 0x20 /* MS_REMOUNT */ | 1 /* MS_RDONLY */, 0) != 0)
+        if (readOnly && Mount("", target, null, MsBind | MsRemount | MsReadOnly, 0) != 0)
         {
             throw new IOException($"read-only remount of {target} failed: errno {Marshal.GetLastPInvokeError()}");
         }

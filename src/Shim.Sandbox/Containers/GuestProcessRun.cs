@@ -28,11 +28,6 @@ public sealed class GuestProcessRun(string taskId, string execId, string contain
 
     public TaskIo Io { get; } = io;
 
-    /// <summary>Completes with the exit status once the exit was reported.</summary>
-    public Task<uint> Exited { get; private set; } = new TaskCompletionSource<uint>().Task;
-
-    public bool Started => pump is not null;
-
     /// <summary>Call right after the agent started the process (StartContainer / ExecProcess).</summary>
     public void Begin(AgentClient agent, ILogger logger, CancellationToken sandboxLifetime)
     {
@@ -40,14 +35,14 @@ public sealed class GuestProcessRun(string taskId, string execId, string contain
         pump = started;
         // The sandbox ending (teardown, or the VM dying) ends the copy loops, so the exit is reported either way.
         sandboxLifetime.Register(started.Abort);
-        Exited = WatchAsync(agent, started, logger, sandboxLifetime);
+        _ = WatchAsync(agent, started, logger, sandboxLifetime); // reports the exit to the sink; never throws
     }
 
     public void CloseStdin() => pump?.CloseStdin();
 
     public void Abort() => pump?.Abort();
 
-    private async Task<uint> WatchAsync(AgentClient agent, ProcessStdioPump running, ILogger logger, CancellationToken sandboxLifetime)
+    private async Task WatchAsync(AgentClient agent, ProcessStdioPump running, ILogger logger, CancellationToken sandboxLifetime)
     {
         uint status;
         try
@@ -64,6 +59,5 @@ public sealed class GuestProcessRun(string taskId, string execId, string contain
             running.Abort();
         }
         exits.ReportExit(TaskId, ExecId, status, DateTimeOffset.UtcNow);
-        return status;
     }
 }
