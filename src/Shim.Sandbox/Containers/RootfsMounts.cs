@@ -36,9 +36,13 @@ public static class RootfsMounts
         return bundleRootfs;
     }
 
-    /// <summary>Unmounts what <see cref="PrepareAsync"/> mounted on the bundle's rootfs (nothing for --rootfs).</summary>
-    public static IReadOnlyList<string> Release(SandboxCreateRequest request) =>
-        request.Rootfs.Count == 0 ? [] : Shim.Containerd.Mounts.MountTable.DetachAllUnder(Path.Combine(request.Bundle, "rootfs"));
+    /// <summary>Unmounts what <see cref="PrepareAsync"/> mounted on the bundle's rootfs (nothing for --rootfs); logs what stays.</summary>
+    public static void Release(SandboxCreateRequest request, ILogger logger)
+    {
+        if (request.Rootfs.Count == 0) return;
+        var failed = Shim.Containerd.Mounts.MountTable.DetachAllUnder(Path.Combine(request.Bundle, "rootfs"));
+        if (failed.Count > 0) logger.LogWarning("container {Id}: could not detach {Mounts}", request.TaskId, string.Join(", ", failed));
+    }
 
     private static async Task RunMountAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {

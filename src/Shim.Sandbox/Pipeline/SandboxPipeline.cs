@@ -213,12 +213,12 @@ public sealed partial class SandboxPipeline(IConfigurationFileSystem files, Func
             task.Container.Init.Abort();
             guest.Containers.TryRemove(task.Container.Id, out _);
             GuestSetup.ReleaseMounts(task.Container, logger);
-            RootfsMounts.Release(task.Request);
+            RootfsMounts.Release(task.Request, logger);
             return;
         }
         if (!_sandboxes.TryRemove(taskId, out var resources)) return;
         var failures = await resources.ReleaseAsync().ConfigureAwait(false);
-        if (task is not null) RootfsMounts.Release(task.Request);
+        if (task is not null) RootfsMounts.Release(task.Request, logger);
         resources.State.Remove();
         if (failures.Count > 0)
         {
