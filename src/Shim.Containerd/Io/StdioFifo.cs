@@ -7,8 +7,8 @@ namespace Shim.Containerd.Io;
 /// <summary>
 /// One of containerd's stdio fifos. Opening a fifo blocks until the other side opens it, and the other side (ctr,
 /// the CRI) may open it before or after us, or never; so the blocking open runs on its own thread and can be
-/// released: <see cref="Release"/> briefly opens the opposite end, which lets the pending open complete (a reader
-/// then sees EOF at once, a writer is closed right away).
+/// released: <see cref="Release"/> holds the opposite end open until the pending open completes (a reader then sees
+/// EOF once it is let go, a writer is closed right away).
 /// </summary>
 public sealed class StdioFifo
 {
@@ -42,9 +42,11 @@ public sealed class StdioFifo
     public void Release()
     {
         if (opened.IsCompleted || Interlocked.Exchange(ref released, 1) != 0) return;
-        // The opposite end, non-blocking: a writer open succeeds when a reader waits; a reader open always succeeds.
-        var fd = LibC.Open(path, (forReading ? LibC.O_WRONLY : LibC.O_RDONLY) | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
-        if (fd >= 0) LibC.Close(fd);
+        // Both ends at once (O_RDWR never blocks on a fifo), held until the pending open has completed: the open thread
+        // may not have reached open(2) yet, and an end opened and closed before it did would release nothing.
+        var fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        if (fd < 0) return; // the fifo is gone: the pending open fails on its own
+        _ = opened.ContinueWith(_ => LibC.Close(fd), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private Stream? OpenBlocking()

@@ -7,6 +7,7 @@ internal static unsafe partial class LibC
 {
     public const int O_WRONLY = 0x1;
     public const int O_RDONLY = 0x0;
+    public const int O_RDWR = 0x2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int WNOHANG = 1;
